@@ -1,0 +1,74 @@
+"""jfp eval / ui."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from assistant.cli import JsonOpt, app, command, emit_json, err, out, state
+from assistant.config import PROJECT_ROOT
+
+DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold" / "dev.jsonl"
+
+
+@app.command("eval", epilog="Examples: jfp eval  |  jfp eval --gold my-questions.jsonl --out answers.jsonl --json  |  jfp eval --baselines")
+@command
+def eval_(
+    gold: Optional[Path] = typer.Option(None, "--gold", help="A gold set in JSON Lines (default: eval/gold/dev.jsonl)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Write one JSON line per gold item."),
+    baselines: bool = typer.Option(False, "--baselines", help="Also run the BM25-only and dense-only (LangChain recipe) baselines."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write a Markdown report (default: eval/reports/latest.md)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Score the assistant on a gold set: retrieval, key-point coverage, citations, abstention."""
+    from eval.baselines import assistant_system, bm25_system, dense_langchain_system
+    from eval.harness import load_gold, run_eval
+    from eval.report import compare, write_report
+
+    items = load_gold(gold or DEFAULT_GOLD)
+    svc = state.service()
+    if not svc.manifest.doc_ids():
+        svc.ingest()
+    systems = [assistant_system(svc)]
+    if baselines:
+        systems += [bm25_system(svc), dense_langchain_system(svc)]
+    results = {}
+    for s in systems:
+        results[s.name] = run_eval(items, s.ask, s.chunk_text, s.doc_text, progress=err.is_terminal)
+    main = results["assistant"]
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        with out_file.open("w", encoding="utf-8") as fh:
+            for row in main.rows():
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    report_path = report or (PROJECT_ROOT / "eval" / "reports" / "latest.md")
+    try:
+        write_report(results, report_path, note=f"Gold set: `{gold or DEFAULT_GOLD}` ({len(items)} items).")
+    except OSError as exc:
+        err.print(f"could not write the report to {report_path}: {exc}")
+    if as_json:
+        doc = main.summary()
+        if baselines:
+            doc["baselines"] = {name: r.summary() for name, r in results.items() if name != "assistant"}
+        emit_json(doc)
+    else:
+        out.print(compare(results), markup=False, soft_wrap=True)
+        out.print(f"\nreport: {report_path}", markup=False)
+
+
+@app.command(epilog="Example: jfp ui --port 7860")
+@command
+def ui(
+    host: Optional[str] = typer.Option(None, help="Interface to bind (default 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, help="Port (default 7860)."),
+) -> None:
+    """Serve the web app for planners, authors and governance staff."""
+    from assistant.ui import serve
+
+    svc = state.service()
+    served = serve(svc, svc.settings, host, port, block=False)
+    out.print(f"jfp-assistant is running at {served.url}  (open it in your browser; Ctrl+C to stop)", markup=False)
+    served.demo.block_thread()

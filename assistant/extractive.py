@@ -1,0 +1,217 @@
+"""The default answerer: a query-focused extractive summary with a verbatim quote per sentence.
+
+Candidate sentences come from the best retrieved chunks. Each is scored by embedding similarity to
+the question, plus a small prior for the chunk's retrieval rank and for requirement wording
+("must", "should"); sentences are then picked by maximal marginal relevance so that the answer
+does not repeat itself, until the word budget is spent. Requirements lead, suggestions follow.
+Every sentence is quoted as written and carries its citation marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.chunk_sentences import Sentence, sentences_of
+from assistant.citations import make_citation
+from assistant.terms import TermWeights, content_terms
+from assistant.types import Citation, ScoredChunk
+from ingest.embedding import Embedder
+
+_MUST = re.compile(r"\b(must|shall|is required to|are required to|legally required|legal requirement)\b", re.I)
+# an instruction in a requirements table: "Duty to patient choice | Describe how ICBs will ..."
+_IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate|Identify|Ensure|Show|Include|Address)\b")
+_SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    max_words: int = 250
+    max_sentences: int = 7
+    chunks_considered: int = 6
+    mmr_lambda: float = 0.72
+    min_relevance: float = 0.22  # a sentence less similar than this to the question is not used
+    min_words: int = 7
+    w_dense: float = 0.55  # weight of embedding similarity to the question
+    w_lexical: float = 0.30  # weight of IDF-weighted term overlap with the question
+    rank_prior: float = 0.10  # bonus / retrieval rank of the sentence's chunk
+    must_bonus: float = 0.06
+    should_bonus: float = 0.03
+    lead_bonus: float = 0.03  # first sentences of a section usually state the requirement
+    duty_bonus: float = 0.04  # chunk tagged with a duty the question is about
+    strategy: str = "anchored"  # "anchored": best passage first, in its own order; "scattered": pure MMR
+    anchor_words: int = 120  # budget for each anchor passage's sentences
+    anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
+    anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
+    anchors: int = 1  # how many passages are quoted in their own order (each from another document)
+
+
+@dataclass(frozen=True)
+class Selection:
+    sentence: Sentence
+    relevance: float
+
+
+_REQUIREMENT_INTENT = re.compile(
+    r"\b(must|should|need(s|ed)? to|have to|has to|required?|requirements?|expect(s|ed|ation)?|guidance|legal(ly)?|"
+    r"statutory|supposed to)\b", re.I)
+_LOCAL_NAMED = re.compile(r"\b(cornwall|cios|scilly|lancashire|l&sc|cumbria|board paper|annex)\b", re.I)
+LOCAL_KINDS = frozenset({"icb_plan", "icb_paper", "strategy", "other"})
+
+
+def national_first(question: str) -> bool:
+    """A question about what is required, not about a named ICB's own papers."""
+    return bool(_REQUIREMENT_INTENT.search(question)) and not _LOCAL_NAMED.search(question)
+
+
+def strength(text: str) -> str:
+    """must / should / may / other, from the modal verb (an imperative in a requirements table is a must)."""
+    if _MUST.search(text):
+        return "must"
+    if _SHOULD.search(text):
+        return "should"
+    if _IMPERATIVE.search(text):
+        return "must"
+    if re.search(r"\b(may|could|might|consider)\b", text, re.I):
+        return "may"
+    return "other"
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None,
+                 term_weights: Callable[[], TermWeights] | None = None) -> None:
+        self.embedder = embedder
+        self.config = config or ExtractiveConfig()
+        self._term_weights = term_weights or (lambda: TermWeights([]))
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors, cached: the same chunks come back for many questions."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for t, v in zip(missing, self.embedder.embed_documents(missing), strict=True):
+                if len(self._cache) >= 50_000:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[t] = v
+        return np.stack([self._cache[t] for t in texts])
+
+    def usable(self, s: Sentence) -> bool:
+        """Lead-ins ("This could include:"), titles of resources and fragments make poor answers alone."""
+        t = s.text.rstrip()
+        words = t.split()
+        if len(words) < self.config.min_words or t.endswith(":"):
+            return False
+        capitalised = sum(1 for w in words if w[:1].isupper())
+        is_title = capitalised / len(words) >= 0.5 and not t.endswith((".", "?", "!")) and "|" not in t
+        return not is_title
+
+    def score(self, question: str, cands: list[tuple[Sentence, int]], sims: np.ndarray,
+              duties: tuple[str, ...] = ()) -> np.ndarray:
+        cfg = self.config
+        q_terms = content_terms(question)
+        weights = self._term_weights()
+        out = np.zeros(len(cands))
+        for i, (s, rank) in enumerate(cands):
+            st = strength(s.text)
+            out[i] = (cfg.w_dense * sims[i]
+                      + cfg.w_lexical * weights.overlap(q_terms, s.context)
+                      + cfg.rank_prior / rank
+                      + (cfg.must_bonus if st == "must" else cfg.should_bonus if st == "should" else 0.0)
+                      + (cfg.lead_bonus if s.position < 2 else 0.0)
+                      + (cfg.duty_bonus if duties and set(duties) & set(s.chunk.duty_ids) else 0.0))
+        return out
+
+    def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
+               max_words: int | None = None, duties: tuple[str, ...] = ()) -> list[Selection]:
+        cfg = self.config
+        budget = max_words or cfg.max_words
+        cands: list[tuple[Sentence, int]] = []
+        for r in retrieved[: cfg.chunks_considered]:
+            for s in sentences_of(r.chunk):
+                if self.usable(s):
+                    cands.append((s, r.rank))
+        if not cands:
+            return []
+        qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
+        sv = self._embed([s.context for s, _ in cands])
+        sims = sv @ qv
+        rel = self.score(question, cands, sims, duties)
+        chosen: list[int] = []
+        words = 0
+        if cfg.strategy == "anchored":
+            chosen, words = self._anchor(cands, sims, rel, budget)
+        pool = [i for i in range(len(cands)) if sims[i] >= cfg.min_relevance and i not in chosen]
+        anchor_set = set(chosen)
+        seen_text: set[str] = {cands[i][0].text.lower() for i in chosen}
+        while pool and len(chosen) < cfg.max_sentences + len(anchor_set):
+            red = np.max(sv[pool] @ sv[chosen].T, axis=1) if chosen else np.zeros(len(pool))
+            mmr = cfg.mmr_lambda * rel[pool] - (1 - cfg.mmr_lambda) * red
+            j = int(np.argmax(mmr))
+            i = pool.pop(j)
+            s = cands[i][0]
+            key = s.text.lower()
+            if key in seen_text:
+                continue
+            n = len(s.text.split())
+            if chosen and words + n > budget:
+                continue
+            seen_text.add(key)
+            chosen.append(i)
+            words += n
+            if words >= budget:
+                break
+        order = {"must": 0, "should": 1, "other": 2, "may": 3}
+        anchor = [Selection(cands[i][0], float(sims[i])) for i in chosen if i in anchor_set]
+        rest = [Selection(cands[i][0], float(sims[i])) for i in chosen if i not in anchor_set]
+        # the anchor passage keeps its own order; other points follow, requirements first
+        picks = anchor + sorted(rest, key=lambda p: (order[strength(p.sentence.text)], -p.relevance))
+        if national_first(question):  # what the guidance requires comes before how an ICB did it
+            picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
+        return picks
+
+    def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
+                budget: int) -> tuple[list[int], int]:
+        """Pick the best passage among the top chunks and take its relevant sentences in order."""
+        cfg = self.config
+        best_by_chunk: dict[str, float] = {}
+        for i, (s, rank) in enumerate(cands):
+            if rank <= cfg.anchor_from:
+                cid = s.chunk.chunk_id
+                best_by_chunk[cid] = max(best_by_chunk.get(cid, -1.0), float(rel[i]))
+        if not best_by_chunk:
+            return [], 0
+        ranked = sorted(best_by_chunk, key=lambda c: -best_by_chunk[c])
+        doc_of = {s.chunk.chunk_id: s.chunk.doc_id for s, _ in cands}
+        anchor_ids: list[str] = []
+        for cid in ranked:
+            if len(anchor_ids) >= cfg.anchors:
+                break
+            if all(doc_of[cid] != doc_of[a] for a in anchor_ids):
+                anchor_ids.append(cid)
+        chosen: list[int] = []
+        words = 0
+        for anchor_id in anchor_ids:
+            limit = words + min(cfg.anchor_words, budget - words)
+            for i, (s, _) in enumerate(cands):
+                if s.chunk.chunk_id != anchor_id or sims[i] < cfg.anchor_floor:
+                    continue
+                n = len(s.text.split())
+                if chosen and words + n > limit:
+                    break
+                chosen.append(i)
+                words += n
+        return chosen, words
+
+    def compose(self, picks: list[Selection]) -> tuple[str, list[Citation]]:
+        """Answer text with one marker per sentence, and the matching citations."""
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for n, p in enumerate(picks, start=1):
+            citations.append(make_citation(n, p.sentence.chunk, p.sentence.text))
+            lines.append(f"- {p.sentence.text} [{n}]")
+        return "\n".join(lines), citations

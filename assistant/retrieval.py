@@ -1,0 +1,215 @@
+"""Hybrid retrieval: BM25 and dense search fused by reciprocal rank, routed by duty, diversified.
+
+- Lexical: BM25 (bm25s) over the manifest's chunks, rebuilt when the manifest generation changes,
+  so it is always in step with ingest and remove.
+- Dense: cosine search in the vector index, restricted to documents the manifest knows.
+- Fusion: reciprocal rank fusion (RRF, k=60), then a boost for chunks tagged with a duty the
+  question names or implies, then a greedy pass that discounts a document each time it is picked,
+  so one long document does not crowd out the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from dataclasses import dataclass, replace
+
+import bm25s
+import numpy as np
+
+from assistant.answerability import CorpusStats
+from assistant.duties import duties_in_question
+from assistant.terms import TermWeights
+from assistant.types import Chunk, ScoredChunk
+from ingest.embedding import Embedder
+from ingest.index import Filters, VectorIndex
+from ingest.manifest import Manifest
+
+log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
+
+RRF_K = 60
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    k: int = 8
+    candidates: int = 40  # from each retriever before fusion
+    duty_boost: float = 1.0  # in units of a rank-1 RRF contribution (tuned on the dev split)
+    doc_discount: float = 1.0  # < 1: each further pick from a document is discounted (else: a cap, below)
+    use_dense: bool = True
+    use_lexical: bool = True
+    dense_weight: float = 1.0  # weight of the dense ranking in the fusion (lexical has 1.0)
+    fusion: str = "rrf"  # "rrf" (reciprocal rank) or "linear" (alpha * cosine + (1 - alpha) * BM25 / max BM25)
+    alpha: float = 0.5
+    max_doc_share: float = 0.6  # at most this share of the k results from one document
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:
+    """Reciprocal rank fusion: score(id) = sum over rankings of w / (k + rank), rank from 1."""
+    scores: dict[str, float] = {}
+    for i, ranking in enumerate(rankings):
+        w = weights[i] if weights else 1.0
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+    return scores
+
+
+def diversify(ranked: list[tuple[str, float]], doc_of: dict[str, str], k: int, discount: float) -> list[tuple[str, float]]:
+    """Greedy selection where each pick from an already-picked document is discounted."""
+    pool = list(ranked)
+    picked: list[tuple[str, float]] = []
+    per_doc: dict[str, int] = {}
+    while pool and len(picked) < k:
+        best_i = max(range(len(pool)), key=lambda i: pool[i][1] * (discount ** per_doc.get(doc_of[pool[i][0]], 0)))
+        cid, score = pool.pop(best_i)
+        per_doc[doc_of[cid]] = per_doc.get(doc_of[cid], 0) + 1
+        picked.append((cid, score))
+    return picked
+
+
+def cap_per_document(ranked: list[tuple[str, float]], doc_of: dict[str, str], k: int, cap: int) -> list[tuple[str, float]]:
+    """Best-first, but no document takes more than ``cap`` of the ``k`` places (while others can fill them)."""
+    picked: list[tuple[str, float]] = []
+    overflow: list[tuple[str, float]] = []
+    per_doc: dict[str, int] = {}
+    for cid, score in ranked:
+        if len(picked) >= k:
+            break
+        d = doc_of[cid]
+        if per_doc.get(d, 0) >= cap:
+            overflow.append((cid, score))
+            continue
+        per_doc[d] = per_doc.get(d, 0) + 1
+        picked.append((cid, score))
+    picked += overflow[: k - len(picked)]  # only one document has anything left: let it fill up
+    return picked
+
+
+class LexicalIndex:
+    """BM25 over chunk text and section path."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self._retriever = bm25s.BM25()
+        corpus = [f"{c.section}\n{c.text}" for c in chunks]
+        tokens = bm25s.tokenize(corpus, stopwords="en", show_progress=False) if corpus else None
+        if corpus:
+            self._retriever.index(tokens, show_progress=False)
+
+    def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[Chunk, float]]:
+        if not self.chunks or not _TOKEN.search(query):
+            return []
+        q = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        if not q.ids or not q.ids[0]:
+            return []
+        if filters and not filters.is_empty():
+            mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.chunks], dtype=np.float32)
+        else:
+            mask = None
+        n = min(n, len(self.chunks))
+        docs, scores = self._retriever.retrieve(q, k=n, show_progress=False, weight_mask=mask, n_threads=1)
+        out = []
+        for i, s in zip(docs[0], scores[0], strict=True):
+            if s > 0:
+                out.append((self.chunks[int(i)], float(s)))
+        return out
+
+
+class HybridRetriever:
+    def __init__(self, manifest: Manifest, index: VectorIndex, embedder: Embedder, config: RetrievalConfig | None = None) -> None:
+        self.manifest = manifest
+        self.index = index
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._lexical: LexicalIndex | None = None
+        self._by_id: dict[str, Chunk] = {}
+        self.corpus = CorpusStats.empty()
+
+    def refresh(self) -> None:
+        """Rebuild the in-memory chunk table and BM25 index if the manifest changed."""
+        gen = self.manifest.generation()
+        with self._lock:
+            if gen != self._generation or self._lexical is None:
+                chunks = self.manifest.chunks()
+                self._by_id = {c.chunk_id: c for c in chunks}
+                self._lexical = LexicalIndex(chunks)
+                self.corpus = CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks)
+                self._generation = gen
+
+    @property
+    def term_weights(self) -> TermWeights:
+        return self.corpus.weights
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        self.refresh()
+        return self._by_id.get(chunk_id)
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        self.refresh()
+        return list(self._by_id.values())
+
+    def retrieve(self, query: str, *, k: int | None = None, filters: Filters | None = None,
+                 duties: list[str] | None = None, query_vector: np.ndarray | None = None,
+                 config: RetrievalConfig | None = None) -> list[ScoredChunk]:
+        cfg = config or self.config
+        k = k or cfg.k
+        self.refresh()
+        assert self._lexical is not None
+        rankings: list[list[str]] = []
+        weights: list[float] = []
+        dense_sim: dict[str, float] = {}
+        lexical_score: dict[str, float] = {}
+        if cfg.use_dense:
+            qv = query_vector if query_vector is not None else self.embedder.embed_query(query)
+            hits = [h for h in self.index.query(qv, cfg.candidates, filters) if h.chunk_id in self._by_id]
+            dense_sim = {h.chunk_id: h.similarity for h in hits}
+            rankings.append([h.chunk_id for h in hits])
+            weights.append(cfg.dense_weight)
+        if cfg.use_lexical:
+            lex = self._lexical.search(query, cfg.candidates, filters)
+            lexical_score = {c.chunk_id: s for c, s in lex}
+            rankings.append([c.chunk_id for c, _ in lex])
+            weights.append(1.0)
+        if cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical:
+            missing = [c for c in lexical_score if c not in dense_sim]
+            if missing:
+                dense_sim.update(self.index.similarities(qv, missing))
+            top_lex = max(lexical_score.values(), default=0.0) or 1.0
+            fused = {cid: cfg.alpha * dense_sim.get(cid, 0.0) + (1 - cfg.alpha) * lexical_score.get(cid, 0.0) / top_lex
+                     for cid in set(dense_sim) | set(lexical_score)}
+            bonus_unit = 0.1
+        else:
+            fused = rrf(rankings, weights=weights)
+            bonus_unit = 1.0 / (RRF_K + 1)
+        wanted = duties if duties is not None else duties_in_question(query)[:2]
+        if wanted and cfg.duty_boost:
+            bonus = cfg.duty_boost * bonus_unit
+            for cid in fused:
+                if set(self._by_id[cid].duty_ids) & set(wanted):
+                    fused[cid] += bonus
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
+        if cfg.doc_discount < 1:
+            picked = diversify(ranked, doc_of, k, cfg.doc_discount)
+        else:
+            picked = cap_per_document(ranked, doc_of, k, max(1, math.ceil(k * cfg.max_doc_share)))
+        return [
+            ScoredChunk(chunk=self._by_id[cid], score=score, rank=i, dense=dense_sim.get(cid),
+                        lexical=lexical_score.get(cid))
+            for i, (cid, score) in enumerate(picked, start=1)
+        ]
+
+    def top_dense_similarity(self, results: list[ScoredChunk]) -> float:
+        sims = [r.dense for r in results if r.dense is not None]
+        return max(sims) if sims else 0.0
+
+
+def with_rank(results: list[ScoredChunk]) -> list[ScoredChunk]:
+    return [replace(r, rank=i) for i, r in enumerate(results, start=1)]

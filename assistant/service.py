@@ -1,0 +1,202 @@
+"""The service façade: the one place the CLI, the web UI and the eval harness call.
+
+Backends (embedder, vector index, manifest, chat model) are built lazily from settings by the
+factory functions here, so importing this module loads nothing heavy.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.duties import Duty, all_duties, duties_in_question, get_duty
+from assistant.errors import InputError
+from assistant.glossary import expand, load_local
+from assistant.types import Answer, DocumentRecord, IngestReport
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(question: str) -> str:
+    """Validate a question; raise InputError with a plain message when it cannot be used."""
+    if question is None:
+        raise InputError("Please type a question.")
+    q = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(question)))
+    q = re.sub(r"\s+", " ", q).strip()
+    if not q:
+        raise InputError("Please type a question: the question was empty.")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"The question is {len(q):,} characters long; please keep it under {MAX_QUESTION_CHARS:,} "
+            "(ask about one topic at a time)."
+        )
+    if not re.search(r"\w", q):
+        raise InputError("The question has no words in it. Please type a question in plain English.")
+    return q
+
+
+def is_follow_up(question: str) -> bool:
+    """Short or anaphoric questions lean on the previous turn ("and for children?")."""
+    q = question.lower().strip()
+    return (len(q.split()) <= 6 or bool(re.match(r"^(and|what about|how about|also|but|same|then|for)\b", q))
+            or bool(re.search(r"\b(it|this|that|they|them|those|these)\b", q)) and len(q.split()) <= 10)
+
+
+class JfpService:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._init_lock = threading.Lock()
+
+    # --- backends (lazy) ---------------------------------------------------------------------
+    @cached_property
+    def manifest(self):
+        from ingest.manifest import Manifest
+
+        return Manifest(self.settings.manifest_path)
+
+    @cached_property
+    def embedder(self):
+        from ingest.embedding import load_embedder
+
+        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    @cached_property
+    def index(self):
+        from ingest.index import ChromaIndex
+
+        s = self.settings
+        if s.chroma_host:
+            return ChromaIndex.server(s.chroma_host, s.chroma_port, s.collection, self.embedder)
+        return ChromaIndex.embedded(s.chroma_dir, s.collection, self.embedder)
+
+    @cached_property
+    def ingestor(self):
+        from ingest.chunking import ChunkingConfig
+        from ingest.pipeline import Ingestor
+
+        s = self.settings
+        return Ingestor(self.manifest, self.index, self.embedder, lock_path=s.index_dir / "ingest.lock",
+                        chunking=ChunkingConfig(s.chunk_tokens, s.chunk_overlap), max_file_mb=s.max_file_mb,
+                        batch_size=s.embedding_batch_size)
+
+    @cached_property
+    def retriever(self):
+        from assistant.retrieval import HybridRetriever, RetrievalConfig
+
+        return HybridRetriever(self.manifest, self.index, self.embedder, RetrievalConfig(k=self.settings.k))
+
+    @cached_property
+    def chat(self):
+        from assistant.llm import build_chat_model
+
+        return build_chat_model(self.settings)
+
+    @cached_property
+    def answers(self):
+        from assistant.answer import AnswerBuilder
+        from assistant.extractive import ExtractiveAnswerer
+
+        extractive = ExtractiveAnswerer(self.embedder, term_weights=lambda: self.retriever.term_weights)
+        return AnswerBuilder(extractive, chat=self.chat, threshold=self.settings.abstain_threshold,
+                             max_words=self.settings.answer_max_words,
+                             corpus_stats=self._corpus_stats)
+
+    def _corpus_stats(self):
+        self.retriever.refresh()
+        return self.retriever.corpus
+
+    @cached_property
+    def local_glossary(self) -> dict[str, str]:
+        return load_local(self.settings.corpus_dir / "glossary.json")
+
+    def expand(self, text: str) -> str:
+        return expand(text, self.local_glossary)
+
+    # --- duties ------------------------------------------------------------------------------
+    def duties(self) -> tuple[Duty, ...]:
+        return all_duties()
+
+    # --- library -----------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path] | None = None, *, kind: str | None = None, progress=None) -> IngestReport:
+        targets = [Path(p) for p in paths] if paths else [self.settings.corpus_dir]
+        return self.ingestor.ingest(targets, kind=kind, progress=progress)
+
+    def sources(self) -> list[DocumentRecord]:
+        return self.manifest.documents()
+
+    def remove(self, doc_id: str) -> int:
+        doc_id = (doc_id or "").strip()
+        if not self.manifest.has_document(doc_id):
+            raise InputError(f"No document with id '{doc_id}' is indexed. Run 'jfp sources' to see the ids.")
+        return self.ingestor.remove(doc_id)
+
+    def chunk_text(self, chunk_id: str) -> str | None:
+        c = self.manifest.chunk(chunk_id)
+        return c.text if c else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        return self.manifest.document_text(doc_id)
+
+    # --- ask ---------------------------------------------------------------------------------
+    def ask(self, question: str, *, duty: str | None = None, k: int | None = None,
+            history: Sequence[str] | None = None, doc_id: str | None = None, kind: str | None = None) -> Answer:
+        from ingest.index import Filters
+
+        q = clean_question(question)
+        if duty:
+            get_duty(duty)  # raises a clear error for an unknown id
+        if k is not None and not 1 <= k <= 50:
+            raise InputError("--k must be between 1 and 50.")
+        if not self.manifest.doc_ids():
+            raise InputError("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
+        retrieval_query = self.expand(q)
+        duties = duties_in_question(q)[:2]
+        previous = [clean_question(h) for h in (history or []) if h and str(h).strip()]
+        if previous and is_follow_up(q):
+            retrieval_query = self.expand(f"{previous[-1]} {q}")
+            duties = list(dict.fromkeys(duties + duties_in_question(previous[-1])[:2]))[:3]
+        if duty:
+            duties = [duty] + [d for d in duties if d != duty]
+        qv = self.embedder.embed_query(retrieval_query)
+        filters = Filters(doc_id=doc_id, kind=kind)
+        retrieved = self.retriever.retrieve(retrieval_query, k=k or self.settings.k, filters=filters,
+                                            duties=duties, query_vector=qv)
+        return self.answers.build(q, retrieved, qv, duty_ids=tuple(duties), focus=retrieval_query)
+
+    # --- governance ----------------------------------------------------------------------------
+    def requirements(self, duty_id: str):
+        from assistant.requirements import find_requirements
+
+        duty = get_duty(duty_id)
+        if not self.manifest.doc_ids():
+            raise InputError("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
+        return find_requirements(duty, self.retriever, self.embedder)
+
+    # --- drafting and coverage (implemented in assistant/draft.py and assistant/coverage.py) ---
+    def draft(self, duty_id: str):
+        """A first draft of the plan section for one duty (a ``Draft``)."""
+        from assistant.draft import build_draft
+
+        return build_draft(self, get_duty(duty_id))
+
+    def draft_plan(self, *, progress=None):
+        """A whole-plan skeleton: one drafted section per duty and content area, in plan order.
+        ``progress(duty)`` is called as each section starts."""
+        from assistant.draft import build_plan
+
+        return build_plan(self, progress=progress)
+
+    def check(self, plan_path: Path, *, progress=None):
+        """A duty-by-duty coverage report on a draft plan (the plan is not added to the index)."""
+        from assistant.coverage import check_plan
+
+        return check_plan(self, Path(plan_path), progress=progress)

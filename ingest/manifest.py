@@ -1,0 +1,232 @@
+"""The manifest: SQLite beside Chroma, and the source of truth for what is indexed.
+
+A document exists for jfp-assistant only once its row, its chunks' rows and its paths are committed
+here, in one transaction, *after* its vectors are in Chroma. Readers (retrieval, sources, citations)
+see only committed documents, so a crash at any moment leaves the index consistent: vectors without a
+manifest row are orphans, invisible to queries and purged by the next ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.errors import IndexUnavailableError
+from assistant.types import Chunk, DocumentRecord
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    pages INTEGER,
+    chunks INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    path TEXT NOT NULL DEFAULT '',
+    full_text TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS paths (
+    path TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT NOT NULL,
+    duty_ids TEXT NOT NULL,
+    text TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class Manifest:
+    """Documents, their source paths and their chunks. Safe to share across threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        db = self._conn()
+        db.executescript(_SCHEMA)  # executescript manages its own transaction
+        cols = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+        if "version" not in cols:  # an index made before versions were recorded
+            db.execute("ALTER TABLE documents ADD COLUMN version TEXT NOT NULL DEFAULT ''")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=60000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._conn()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            else:
+                db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if db.in_transaction:  # a COMMIT that failed leaves the transaction open
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if "full" in str(exc).lower():  # SQLITE_FULL: "database or disk is full"
+                raise IndexUnavailableError(
+                    f"The disk holding the index manifest {self.path} is full. Free some space, or point "
+                    "JFP_INDEX_DIR at a bigger disk, then run the command again; nothing half-written is visible."
+                ) from exc
+            raise
+
+    # --- reads -------------------------------------------------------------------------------
+    def generation(self) -> int:
+        """A counter that changes whenever the set of indexed chunks changes."""
+        row = self._conn().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def documents(self) -> list[DocumentRecord]:
+        rows = self._conn().execute(
+            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path "
+            "FROM documents ORDER BY added_at, title"
+        ).fetchall()
+        return [DocumentRecord(*r) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        r = self._conn().execute(
+            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path "
+            "FROM documents WHERE doc_id=?", (doc_id,)
+        ).fetchone()
+        return DocumentRecord(*r) if r else None
+
+    def doc_for_path(self, path: str) -> str | None:
+        r = self._conn().execute("SELECT doc_id FROM paths WHERE path=?", (path,)).fetchone()
+        return r[0] if r else None
+
+    def has_document(self, doc_id: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is not None
+
+    def document_version(self, doc_id: str) -> str | None:
+        r = self._conn().execute("SELECT version FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        r = self._conn().execute("SELECT full_text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def doc_ids(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT doc_id FROM documents")}
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        sql = ("SELECT c.chunk_id, c.doc_id, d.title, d.source, d.kind, c.page, c.section, c.duty_ids, c.text, "
+               "c.n_tokens, c.content_hash, c.ordinal FROM chunks c JOIN documents d USING(doc_id)")
+        args: tuple = ()
+        if doc_id:
+            sql += " WHERE c.doc_id=?"
+            args = (doc_id,)
+        sql += " ORDER BY d.added_at, c.doc_id, c.ordinal"
+        return [self._row_to_chunk(r) for r in self._conn().execute(sql, args)]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        r = self._conn().execute(
+            "SELECT c.chunk_id, c.doc_id, d.title, d.source, d.kind, c.page, c.section, c.duty_ids, c.text, "
+            "c.n_tokens, c.content_hash, c.ordinal FROM chunks c JOIN documents d USING(doc_id) WHERE chunk_id=?",
+            (chunk_id,),
+        ).fetchone()
+        return self._row_to_chunk(r) if r else None
+
+    @staticmethod
+    def _row_to_chunk(r: tuple) -> Chunk:
+        return Chunk(chunk_id=r[0], doc_id=r[1], title=r[2], source=r[3], kind=r[4], page=r[5], section=r[6],
+                     duty_ids=tuple(json.loads(r[7])), text=r[8], n_tokens=r[9], content_hash=r[10], ordinal=r[11])
+
+    # --- writes ------------------------------------------------------------------------------
+    def commit_document(self, record: DocumentRecord, chunks: list[Chunk], paths: list[str], full_text: str,
+                        replaces: list[str] = (), version: str = "") -> None:
+        """Make a document visible: its row, chunks and paths in one transaction.
+
+        ``replaces`` are doc ids whose rows go in the same transaction (a changed file's old version).
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._tx() as db:
+            for old in replaces:
+                db.execute("DELETE FROM documents WHERE doc_id=?", (old,))
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (record.doc_id, record.title, record.source, record.kind, record.pages, len(chunks),
+                 record.content_hash, record.added_at or now, record.path, full_text, version),
+            )
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (record.doc_id,))
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                [(c.chunk_id, c.doc_id, c.ordinal, c.page, c.section, json.dumps(list(c.duty_ids)), c.text,
+                  c.n_tokens, c.content_hash) for c in chunks],
+            )
+            for p in paths:
+                db.execute("INSERT OR REPLACE INTO paths VALUES (?,?)", (p, record.doc_id))
+            self._bump(db)
+
+    def add_path(self, path: str, doc_id: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO paths VALUES (?,?)", (path, doc_id))
+
+    def remove_document(self, doc_id: str) -> int:
+        """Delete a document and its chunks; returns how many chunks it had (0 if absent)."""
+        with self._tx() as db:
+            r = db.execute("SELECT chunks FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            if not r:
+                return 0
+            db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump(db)
+            return int(r[0])
+
+    def paths_for(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT path FROM paths WHERE doc_id=?", (doc_id,))]
+
+    def all_paths(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._conn().execute("SELECT path, doc_id FROM paths")]
+
+    def forget_path(self, path: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM paths WHERE path=?", (path,))
+
+    def orphan_docs_without_paths(self) -> list[str]:
+        return [r[0] for r in self._conn().execute(
+            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM paths)")]
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

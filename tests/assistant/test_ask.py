@@ -1,0 +1,119 @@
+"""Asking: hybrid retrieval, verifiable citations, abstention, follow-ups, with the real model and Chroma."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.citations import quote_in_chunk, uncited_numbers
+from assistant.retrieval import cap_per_document, rrf
+from ingest.index import Filters
+
+QUESTIONS = [
+    "What must the joint forward plan say about climate change?",
+    "What do we need to show on patient choice?",
+    "When must the first JFP be published?",
+    "What are the SMART objectives for dementia in Cornwall?",
+]
+
+
+def test_rrf_rewards_agreement_between_rankings():
+    fused = rrf([["a", "b", "c"], ["b", "c", "a"]])
+    assert max(fused, key=fused.get) == "b"
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_rrf_weights_scale_a_ranking():
+    fused = rrf([["a"], ["b"]], weights=[2.0, 1.0])
+    assert fused["a"] == pytest.approx(2 * fused["b"])
+
+
+def test_cap_per_document_leaves_room_for_other_documents():
+    ranked = [("a1", 9), ("a2", 8), ("a3", 7), ("b1", 6), ("c1", 5)]
+    doc_of = {c: c[0] for c, _ in ranked}
+    picked = [c for c, _ in cap_per_document(ranked, doc_of, k=4, cap=2)]
+    assert picked == ["a1", "a2", "b1", "c1"]
+
+
+def test_duty_filter_returns_only_chunks_tagged_with_the_duty(corpus_service):
+    res = corpus_service.retriever.retrieve("what should the plan include", k=8, filters=Filters(duty="climate_change"))
+    assert res and all("climate_change" in r.chunk.duty_ids for r in res)
+
+
+def test_kind_filter_returns_only_that_kind(corpus_service):
+    res = corpus_service.retriever.retrieve("statutory duties", k=6, filters=Filters(kind="icb_plan"))
+    assert res and {r.chunk.kind for r in res} == {"icb_plan"}
+
+
+def test_a_question_about_net_zero_is_routed_to_the_climate_duty(corpus_service):
+    ans = corpus_service.ask("How do we cover net zero in our plan?")
+    assert ans.duty_ids[0] == "climate_change"
+    assert "climate_change" in ans.retrieved[0].chunk.duty_ids
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_citation_quotes_its_chunk_verbatim(corpus_service, question):
+    ans = corpus_service.ask(question)
+    assert ans.citations
+    for c in ans.citations:
+        assert quote_in_chunk(c.quote, corpus_service.chunk_text(c.chunk_id)), c
+        assert c.title and c.source and c.doc_id == c.chunk_id.split(":")[0]
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
+    assert used <= {c.n for c in ans.citations}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_number_in_an_answer_is_in_a_cited_chunk(corpus_service, question):
+    ans = corpus_service.ask(question)
+    cited = [corpus_service.chunk_text(c.chunk_id) for c in ans.citations]
+    assert not uncited_numbers(re.sub(r"\[\d+\]", "", ans.answer), cited)
+
+
+def test_answers_stay_concise(corpus_service):
+    ans = corpus_service.ask("What should we include on workforce?")
+    assert len(re.sub(r"\[\d+\]", "", ans.answer).split()) <= 260
+
+
+@pytest.mark.parametrize("question", [
+    "Who won the 1966 World Cup?",
+    "What is the maximum daily dose of paracetamol for an adult?",
+    "Can you help me fix a KeyError in my pandas dataframe merge?",
+    "What is the ICB's capital budget for 2031/32?",
+    "Who is the chief executive of Lancashire and South Cumbria ICB?",
+])
+def test_clearly_out_of_scope_questions_abstain_with_closest_material(corpus_service, question):
+    ans = corpus_service.ask(question)
+    assert ans.abstained
+    assert "do not answer" in ans.answer
+    for c in ans.citations:  # the closest material is still quoted verbatim
+        assert quote_in_chunk(c.quote, corpus_service.chunk_text(c.chunk_id))
+
+
+def test_in_scope_question_is_answered_not_abstained(corpus_service):
+    assert not corpus_service.ask("What must the joint forward plan say about climate change?").abstained
+
+
+def test_follow_up_retrieves_for_the_previous_turn_too(corpus_service):
+    first = "What must the plan say about reducing health inequalities?"
+    ans = corpus_service.ask("and for children?", history=[first])
+    assert {"children_young_people", "inequalities"} <= set(ans.duty_ids)
+    top = [r.chunk for r in ans.retrieved[:5]]
+    assert any("children_young_people" in c.duty_ids for c in top)
+    alone = corpus_service.ask("and for children?")
+    assert "inequalities" not in alone.duty_ids
+
+
+def test_question_validation_gives_plain_errors(corpus_service):
+    from assistant.errors import InputError
+
+    for bad in ["", "   ", "?!?!", "x" * 5000]:
+        with pytest.raises(InputError):
+            corpus_service.ask(bad)
+
+
+def test_unknown_duty_filter_is_a_clear_error(corpus_service):
+    from assistant.errors import UnknownDutyError
+
+    with pytest.raises(UnknownDutyError):
+        corpus_service.ask("What about net zero?", duty="net_zero")

@@ -1,0 +1,53 @@
+import pytest
+
+from assistant.duties import all_duties, duties_in_question, get_duty, plan_order, tag_duties
+from assistant.errors import UnknownDutyError
+
+CONTRACT_IDS = {
+    "health_services", "integration", "wider_effect", "financial", "jlhws", "quality", "inequalities",
+    "patient_involvement", "public_involvement", "patient_choice", "advice", "innovation", "research",
+    "education_training", "climate_change", "children_young_people", "victims_of_abuse", "workforce",
+    "digital_data", "estates", "procurement", "population_health_management", "system_development",
+    "wider_social_economic",
+}
+
+
+def test_registry_has_every_contract_id_once():
+    ids = [d.id for d in all_duties()]
+    assert set(ids) == CONTRACT_IDS
+    assert len(ids) == len(set(ids))
+
+
+def test_seventeen_duties_and_seven_content_areas_each_with_a_basis():
+    duties = [d for d in all_duties() if d.kind == "duty"]
+    areas = [d for d in all_duties() if d.kind == "content_area"]
+    assert (len(duties), len(areas)) == (17, 7)
+    assert all(d.statutory_basis and d.title and d.phrases for d in all_duties())
+    assert all("14Z" in d.statutory_basis or "223" in d.statutory_basis for d in duties)
+
+
+def test_unknown_duty_id_raises_a_helpful_error():
+    with pytest.raises(UnknownDutyError) as e:
+        get_duty("net_zero")
+    assert "net_zero" in e.value.message and "climate_change" in e.value.message
+
+
+def test_duty_lookup_ignores_case_and_spaces():
+    assert get_duty(" Climate_Change ").id == "climate_change"
+
+
+def test_questions_imply_duties_by_their_phrases():
+    assert duties_in_question("How do we show progress on net zero?")[0] == "climate_change"
+    assert "victims_of_abuse" in duties_in_question("What about people affected by domestic abuse?")
+    assert "children_young_people" in duties_in_question("What do we need for under-25s?")
+
+
+def test_tagging_prefers_the_heading_then_a_table_row_key_then_phrases():
+    assert tag_duties("Guidance > Duty as to patient choice", "anything") == ("patient_choice",)
+    assert tag_duties("Annex", "Duty to reduce inequalities | The ICB aims to...") == ("inequalities",)
+    assert tag_duties("", "Our Core20PLUS5 work targets health inequalities in deprived areas.") == ("inequalities",)
+    assert tag_duties("", "The meeting started at ten.") == ()
+
+
+def test_plan_order_covers_every_duty():
+    assert {d.id for d in plan_order()} == CONTRACT_IDS

@@ -1,0 +1,83 @@
+"""The UI's pure parts, without a browser: safe upload names, escaping, login parsing, exposure."""
+
+import pytest
+
+from assistant import ui_format as fmt
+from assistant.errors import InputError
+from assistant.ui import exposure_warning, parse_auth
+from assistant.ui_files import safe_name, store_upload
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\Windows\\system.ini", "system.ini"),
+    ("/abs/path/Plan 2025.PDF", "Plan 2025.pdf"),
+    ("..", "upload"),
+    (".hidden.md", "hidden.md"),
+    ("naïve strategy<script>.docx", "naive strategy_script.docx"),
+    ("", "upload"),
+])
+def test_safe_name_keeps_uploads_inside_their_folder(name, expected):
+    assert safe_name(name) == expected
+
+
+def test_store_upload_copies_into_the_folder_under_a_safe_name(tmp_path):
+    src = tmp_path / "incoming"
+    src.write_text("# Plan\n\nText.\n")
+    dest = store_upload(src, "../../../escape.md", tmp_path / "uploads", max_mb=1)
+    assert dest.parent == (tmp_path / "uploads").resolve()
+    assert dest.name == "escape.md" and dest.read_text().startswith("# Plan")
+
+
+def test_store_upload_refuses_other_types_and_oversized_files(tmp_path):
+    src = tmp_path / "x"
+    src.write_bytes(b"a" * 2048)
+    with pytest.raises(InputError, match="only .pdf"):
+        store_upload(src, "tool.exe", tmp_path / "uploads", max_mb=1)
+    with pytest.raises(InputError, match="upload limit"):
+        store_upload(src, "big.txt", tmp_path / "uploads", max_mb=0.001)
+
+
+def test_document_text_is_escaped_never_live_html():
+    evil = '<img src=x onerror="alert(1)"> <script>steal()</script>'
+    cite = {"n": 1, "chunk_id": "c1", "title": evil, "source": "a.md", "page": 2, "section": evil, "quote": "steal()"}
+    html = fmt.evidence_html(evil, False, [cite], {"c1": f"before {evil} after"})
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>steal()</mark>" in html
+    assert "<script>" not in fmt.answer_markdown(evil)
+    assert "<img" not in fmt.highlight_placeholders(evil)
+
+
+def test_quote_is_highlighted_inside_its_surrounding_text():
+    text = "The plan must be published by 30 June.  It must describe   the services the ICB will arrange."
+    html = fmt.quote_in_context("It must describe the services", text)
+    assert "<mark>It must describe   the services</mark>" in html
+    assert html.index("published") < html.index("<mark>") < html.index("arrange")
+
+
+def test_placeholders_are_highlighted_in_a_draft():
+    md = fmt.draft_markdown({"text": "The lead is [TO CONFIRM: a named lead].", "placeholders": 1})
+    assert '<mark class="jfp-placeholder">[TO CONFIRM: a named lead]</mark>' in md
+    assert "1 placeholder" in md
+
+
+def test_answer_export_has_the_answer_and_every_citation():
+    cites = [{"n": 1, "title": "Guidance", "page": 4, "section": "Climate", "source": "g.pdf", "quote": "Plans must..."}]
+    md = fmt.answer_export("Q?", "Answer [1]", False, cites)
+    assert md.startswith("# Q?") and "Answer [1]" in md
+    assert "[1] Guidance, page 4, Climate (g.pdf)" in md and "> Plans must..." in md
+
+
+def test_auth_setting_parses_to_user_password_pairs():
+    assert parse_auth(None) is None and parse_auth("  ") is None
+    assert parse_auth("ann:pw1, bob:p:w2") == [("ann", "pw1"), ("bob", "p:w2")]
+    with pytest.raises(InputError, match="JFP_UI_AUTH"):
+        parse_auth("ann")
+
+
+def test_listening_beyond_this_computer_without_login_is_warned():
+    assert exposure_warning("127.0.0.1", None) is None
+    assert exposure_warning("localhost", None) is None
+    assert exposure_warning("0.0.0.0", [("a", "b")]) is None
+    assert "JFP_UI_AUTH" in exposure_warning("0.0.0.0", None)
