@@ -6,8 +6,10 @@
 2. Specifics: a year or figure in the question that no indexed document mentions ("the 2025/26
    capital budget") means the fact asked for is not there.
 3. Answer type: a question asking for a quantity ("how many", "what is the ... budget / rate /
-   deficit") needs a quoted sentence that holds a figure *and* the question's subject; a question
-   asking who holds a role ("who is the chief executive") needs the role named in the sources.
+   deficit") needs a quoted sentence that holds a figure (a year is not one) *and* the question's
+   subject; "how many <things>" needs a count of those things ("65 beds", not "2% of beds"). A
+   question asking who holds a role ("who is the chief executive", "who chairs ...") needs the role
+   named in a quoted sentence, not just somewhere in the library.
 Each failed check gives a plain reason that is shown with the closest material.
 """
 
@@ -26,6 +28,13 @@ _QUANTITY = re.compile(
     re.I)
 _WHO_ROLE = re.compile(r"\bwho(?:\s+is|'s|’s|\s+was|\s+are)\s+(?:the\s+)?(?:current\s+)?([a-z][a-z -]{2,40}?)(?: of| at| for| in|\?|$)", re.I)
 _WHO_VERB = re.compile(r"\bwho (chairs|leads|runs|heads|manages)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\s+(?:more\s+|fewer\s+|extra\s+|new\s+)?([a-z][a-z-]+)", re.I)
+# "how much freedom / detail / flexibility": asks about latitude or depth, not an amount
+_NOT_AMOUNT = re.compile(r"\bhow much (freedom|flexibility|detail|say|choice|discretion|latitude|influence|"
+                         r"involvement|emphasis|weight|attention|information|evidence|of)\b", re.I)
+_MONEY_MEASURES = frozenset("budget deficit surplus cost spend uplift allocation award price salary amount total figure".split())
+_MONEY = re.compile(r"[£$€]|\b(million|billion|bn|[0-9.]+m|[0-9.]+k)\b", re.I)
+_YEAR = re.compile(r"^(19|20)\d\d(/\d\d(\d\d)?)?$")
 _GENERIC = frozenset("plan jfp icb ics nhs joint forward board integrated care system trust guidance".split())
 
 
@@ -64,16 +73,70 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats) -
     missing = sorted(n for n in asked_numbers if n not in known_numbers)
     if missing:
         return f"No indexed document mentions {', '.join(missing)}."
-    if _QUANTITY.search(question):
+    quantity = _QUANTITY.search(question)
+    if quantity and not _NOT_AMOUNT.search(question):
         subject = _subject_terms(question, weights)
-        has_figure = [s for s in quoted if numbers_in(s)]
-        if not any(set(content_terms(s)) & set(subject) for s in has_figure):
+        on_subject = [s for s in quoted if _figures(s) and set(content_terms(s)) & set(subject)]
+        if not on_subject:
             return "The sources give no figure for this."
+        measure = quantity.group(3)
+        if measure and not any(_measures(s, measure.lower()) for s in on_subject):
+            return f"The sources give no {measure.lower()} figure for this."
+        counted = _HOW_MANY.search(question)
+        if counted and not any(_counts(s, counted.group(1)) for s in quoted):
+            return f"The sources give no count of {counted.group(1).lower()}."
     m = _WHO_ROLE.search(question)
     if m and not question.lower().startswith(("who should", "who do", "who does", "who must", "who can", "who will")):
         role = " ".join(w for w in m.group(1).lower().split() if w not in _GENERIC)
         if role and role not in corpus.text:
             return f"The sources do not name who holds this role ({m.group(1).strip()})."
-    if _WHO_VERB.search(question) and weights.df.get(content_terms(_WHO_VERB.search(question).group(1))[0], 0) == 0:
-        return "The sources do not say who does this."
+        if role and not any(_mentions(s, role) for s in quoted):
+            return f"The passages found do not say who holds this role ({m.group(1).strip()})."
+    verb = _WHO_VERB.search(question)
+    if verb:
+        stem_ = content_terms(verb.group(1))[0]
+        if weights.df.get(stem_, 0) == 0 or not any(stem_ in content_terms(s) for s in quoted):
+            return "The sources do not say who does this."
     return None
+
+
+def _figures(sentence: str) -> set[str]:
+    """Figures in a sentence other than years ("2024", "2024/25"): a year dates a fact, it is not one."""
+    return {n for n in numbers_in(sentence) if not _YEAR.match(n)}
+
+
+def _measures(sentence: str, measure: str) -> bool:
+    """A figure-bearing sentence speaks of the measure asked for: it names it ("deficit", "rate"), or
+    gives money for a money measure, or a percentage for a rate."""
+    if content_terms(measure)[0] in content_terms(sentence):
+        return True
+    if measure in _MONEY_MEASURES and _MONEY.search(sentence):
+        return True
+    if measure == "rate" and "%" in sentence:
+        return True
+    return measure in {"number", "size", "total", "amount", "figure", "population", "headcount", "waiting list"}
+
+
+def _mentions(sentence: str, phrase: str) -> bool:
+    """The phrase (lower-case words) appears in the sentence, or all its content terms do."""
+    text = " ".join(sentence.lower().split())
+    if phrase in text:
+        return True
+    wanted = set(content_terms(phrase))
+    return bool(wanted) and wanted <= set(content_terms(sentence))
+
+
+def _counts(sentence: str, noun: str) -> bool:
+    """The sentence gives a count of ``noun``: a number (not a year or a percentage) within a few words
+    before it, as in "1,200 new beds" or "65 more staff"."""
+    target = content_terms(noun)
+    if not target:
+        return True
+    words = re.findall(r"[£$€]?\d[\d,.]*%?|[a-z][a-z-]*", sentence.lower())
+    for i, w in enumerate(words):
+        if not w[-1].isdigit() or w.startswith(("£", "$", "€")) or _YEAR.match(w.replace(",", "")):
+            continue
+        after = [t for x in words[i + 1:i + 5] for t in content_terms(x)]
+        if target[0] in after:
+            return True
+    return False

@@ -72,7 +72,8 @@ def test_every_number_in_an_answer_is_in_a_cited_chunk(corpus_service, question)
 
 def test_answers_stay_concise(corpus_service):
     ans = corpus_service.ask("What should we include on workforce?")
-    assert len(re.sub(r"\[\d+\]", "", ans.answer).split()) <= 260
+    words = [w for w in re.sub(r"\[\d+\]", "", ans.answer).split() if re.search(r"\w", w)]  # bullets are not words
+    assert len(words) <= 260
 
 
 @pytest.mark.parametrize("question", [

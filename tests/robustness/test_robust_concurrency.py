@@ -9,9 +9,9 @@ import textwrap
 import time
 
 import pytest
-from conftest import python_env
 
 from tests.conftest import ROOT
+from tests.robustness.conftest import python_env
 
 OPEN = textwrap.dedent("""
     import sys, time

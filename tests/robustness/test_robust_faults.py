@@ -15,7 +15,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import (
+
+from tests.conftest import ROOT
+from tests.robustness.conftest import (
     LIBRARY,
     QUESTION,
     assert_index_intact,
@@ -26,8 +28,6 @@ from conftest import (
     snapshot,
     wait_for,
 )
-
-from tests.conftest import ROOT
 
 # A child that runs one service call and stalls at a chosen point, so the kill lands exactly there.
 STALL = textwrap.dedent("""

@@ -10,9 +10,9 @@ import sys
 import textwrap
 
 import pytest
-from conftest import python_env, write_library
 
 from tests.conftest import ROOT
+from tests.robustness.conftest import python_env, write_library
 
 FLOW = textwrap.dedent("""
     import json, pathlib, sys, time

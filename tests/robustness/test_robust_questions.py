@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import assert_index_intact, run_jfp
 
 from assistant.citations import markers, quote_in_chunk
 from assistant.errors import InputError, JfpError, UnknownDutyError
+from tests.robustness.conftest import assert_index_intact, run_jfp
 
 REFUSED = {
     "empty": "",

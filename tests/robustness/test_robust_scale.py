@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import new_service
+
+from tests.robustness.conftest import new_service
 
 FILES = 10_000
 DISTINCT = 100

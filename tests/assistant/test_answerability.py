@@ -1,0 +1,82 @@
+"""The answer-type checks: a question asking for a count, a figure or a person is only answered when a
+quoted sentence gives one."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerability import CorpusStats, unanswerable_reason
+
+LIBRARY = [
+    "The elective waiting list in the system fell to 41,000 people in March 2024.",
+    "Reduce adult bed occupancy to 92% or below by March 2024.",
+    "The ICB's Chief Finance Officer leads the green plan as Senior Responsible Officer (SRO).",
+    "The capital budget for 2024/25 is £120 million across the system.",
+    "Systems have significant flexibility over what the plan covers and how it is structured.",
+    "The chair of the ICB board is appointed with the approval of NHS England.",
+    "We will recruit 26,000 Additional Roles Reimbursement Scheme roles by 2024.",
+    "The hospital has 300 staff and 92% of its beds are occupied.",
+]
+STATS = CorpusStats.build(LIBRARY)
+
+
+def reason(question: str, quoted: list[str]) -> str | None:
+    return unanswerable_reason(question, quoted, STATS)
+
+
+def test_how_many_is_answered_by_a_count_of_the_thing_asked_about():
+    assert reason("How many people are on the elective waiting list?", [LIBRARY[0]]) is None
+
+
+@pytest.mark.parametrize("quoted", [
+    [LIBRARY[1]],  # a percentage of beds is not a number of beds
+    ["Eliminate waits of over 65 weeks for elective care by March 2024."],  # a count of weeks, not beds
+    ["The new wing opened in 2024 with more beds."],  # a year is not a count
+])
+def test_how_many_without_a_count_of_that_thing_abstains(quoted):
+    assert reason("How many beds does the hospital have?", quoted)
+
+
+def test_figures_about_the_subject_that_count_something_else_do_not_answer_how_many():
+    assert reason("How many beds does the hospital have?", [LIBRARY[7]]) == "The sources give no count of beds."
+    assert reason("How many staff does the hospital have?", [LIBRARY[7]]) is None
+
+
+def test_a_year_alone_is_not_a_figure():
+    quoted = ["The capital budget will be agreed with partners in 2024."]
+    assert reason("What is the capital budget?", quoted) == "The sources give no figure for this."
+
+
+def test_a_money_measure_needs_money_or_its_name_in_the_same_sentence():
+    assert reason("What is the capital budget?", [LIBRARY[3]]) is None
+    # a figure about the subject (ARRS) that is not a rate does not answer "what is the rate"
+    got = reason("What's the reimbursement rate under the Additional Roles Reimbursement Scheme?", [LIBRARY[6]])
+    assert got == "The sources give no rate figure for this."
+
+
+def test_how_much_freedom_is_not_a_question_about_an_amount():
+    assert reason("How much freedom do systems have over what goes in the plan?", [LIBRARY[4]]) is None
+
+
+def test_a_role_named_in_the_library_but_not_in_the_quoted_passages_abstains():
+    got = reason("Who is the chair of the ICB?", [LIBRARY[4]])
+    assert got and "do not say who holds this role" in got
+    assert reason("Who is the chair of the ICB?", [LIBRARY[5]]) is None
+
+
+def test_a_role_absent_from_the_library_abstains():
+    got = reason("Who is the chief executive of the ICB?", [LIBRARY[5]])
+    assert got and "do not name who holds this role" in got
+
+
+def test_who_chairs_needs_a_quoted_sentence_about_chairing():
+    assert reason("Who chairs the ICB?", [LIBRARY[4]]) == "The sources do not say who does this."
+    assert reason("Who chairs the ICB?", [LIBRARY[5]]) is None
+
+
+def test_a_role_given_by_its_acronym_is_found():
+    assert reason("Who's the SRO for the green plan?", [LIBRARY[2]]) is None
+
+
+def test_questions_about_who_should_act_are_not_role_lookups():
+    assert reason("Who should we involve in the estates vision?", [LIBRARY[4]]) is None
