@@ -48,7 +48,8 @@ _APPENDIX = re.compile(r"^(?:Appendix|Annex|Annexe|Schedule)\s+(?:\d{1,2}|[A-Z])
 
 
 def decode_text(data: bytes) -> str:
-    """Bytes to text: a BOM wins, then UTF-8, then UTF-16 without a BOM, then detection.
+    """Bytes to text: a BOM wins, then UTF-8, then UTF-16 without a BOM, then Windows-1252 when it
+    reads as plausible Western text, then detection.
 
     Raises ``LoadFailure`` when the bytes are not text (NUL bytes or mostly control characters).
     """
@@ -96,6 +97,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _detect(data: bytes) -> str:
+    """Text that is not UTF-8: English planning documents that are not UTF-8 are nearly always
+    Windows-1252 (a superset of Latin-1's printable range), so that wins when it decodes cleanly
+    and reads as Western text. Detection on short text is unreliable: it reads a cp1252 "Café ...
+    ‘green’ ... €2m" as a Baltic code page. Anything else goes to charset-normalizer."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _plausible_western(text):
+        return text
     matches = list(from_bytes(data))
     if not matches:
         raise _binary()
@@ -105,6 +116,30 @@ def _detect(data: bytes) -> str:
         if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + 0.01:
             return data.decode("cp1252")
     return str(best)
+
+
+# may stand between two letters in real text: apostrophes, dashes, middle dot, soft hyphen
+_IN_WORD_OK = frozenset("’‘–—·\u00ad")
+
+
+def _plausible_western(text: str, sample: int = 100_000) -> bool:
+    """Does text decoded as cp1252 read as a Western European language?
+
+    Not when it holds control characters, when many of its letters are accented (Cyrillic or Greek
+    bytes read as cp1252: "Ñîâìåñòíûé"), or when a symbol sits inside a word (Polish cp1250 read as
+    cp1252: "wspó³pracy")."""
+    text = text[:sample]
+    letters = accented = 0
+    for i, ch in enumerate(text):
+        if ch.isalpha():
+            letters += 1
+            accented += ord(ch) > 0x7F
+        elif ord(ch) < 0x20 and ch not in "\t\n\r\f\v":
+            return False
+        elif (ord(ch) > 0x7F and ch not in _IN_WORD_OK and 0 < i < len(text) - 1
+              and text[i - 1].isalpha() and text[i + 1].isalpha()):
+            return False
+    return accented <= 0.3 * letters
 
 
 def _check_printable(text: str) -> None:
