@@ -35,24 +35,25 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _split_long(text: str, target: int, overlap: int) -> Iterator[str]:
-    """Split one over-long passage on sentence boundaries; overlap repeats trailing sentences."""
+    """Split one over-long passage on sentence boundaries; overlap repeats trailing sentences.
+
+    Text with no sentence end, and a single sentence longer than ``target``, are cut into token
+    windows instead (see ``_token_windows``)."""
     sentences = split_sentences(text)
     if len(sentences) <= 1:
-        words = text.split()
-        # no sentence boundaries: fall back to word windows of roughly the target size
-        step = max(1, int(target * 0.7))
-        ov = max(0, min(int(overlap * 0.7), step - 1))
-        i = 0
-        while i < len(words):
-            yield " ".join(words[i : i + step])
-            if i + step >= len(words):
-                break
-            i += step - ov
+        yield from _token_windows(text, target, overlap)
         return
     current: list[str] = []
     size = 0
     for s in sentences:
         n = count_tokens(s)
+        if n > target:
+            # a "sentence" longer than a chunk (a list of figures, a run-on line): windows of its own
+            if current:
+                yield " ".join(current)
+            yield from _token_windows(s, target, overlap)
+            current, size = [], 0
+            continue
         if current and size + n > target:
             yield " ".join(current)
             # carry trailing sentences up to the overlap budget
@@ -69,6 +70,73 @@ def _split_long(text: str, target: int, overlap: int) -> Iterator[str]:
         size += n
     if current:
         yield " ".join(current)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _token_windows(text: str, target: int, overlap: int) -> Iterator[str]:
+    """Cut text into verbatim spans of at most ``target`` tokens, between words.
+
+    Each span after the first repeats whole words, at most ``overlap`` tokens of them, from the end
+    of the one before. Counting tokens rather than words matters: figures, codes and URLs take
+    several tokens a word. A single word longer than ``target`` tokens is cut inside itself."""
+    atoms = _atoms(text, target)
+    if not atoms:
+        return
+
+    def tokens(a: int, b: int) -> int:  # tokens of the span from atom a up to (not including) atom b
+        return count_tokens(text[atoms[a][0] : atoms[b - 1][1]])
+
+    estimate = [count_tokens(text[max(0, s - 1) : e]) for s, e in atoms]  # the atom with its leading space
+    start, min_end = 0, 1
+    while True:
+        end, total = start, 0
+        while end < len(atoms) and total + estimate[end] <= target:
+            total += estimate[end]
+            end += 1
+        end = max(end, min_end)
+        while end > min_end and tokens(start, end) > target:
+            end -= 1
+        while end < len(atoms) and tokens(start, end + 1) <= target:
+            end += 1
+        yield text[atoms[start][0] : atoms[end - 1][1]]
+        if end >= len(atoms):
+            return
+        # carry trailing words up to the overlap budget, leaving room for at least one new word
+        nxt = end
+        while nxt - 1 > start and tokens(nxt - 1, end) <= overlap:
+            nxt -= 1
+        while nxt < end and tokens(nxt, end + 1) > target:
+            nxt += 1
+        start, min_end = nxt, end + 1
+
+
+def _atoms(text: str, target: int) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text``; a word longer than ``target`` tokens is cut into
+    pieces that fit (a piece is at least one character)."""
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if len(m.group().encode("utf-8")) > target:  # a token is at least one byte: only then can it be over
+            while True:
+                cap = min(end, start + 16 * target)  # count only a bounded prefix of a very long word
+                if cap == end and count_tokens(text[start:end]) <= target:
+                    break
+                lo, hi = start + 1, cap  # the longest prefix that fits, by bisection
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    if count_tokens(text[start:mid]) <= target:
+                        lo = mid
+                    else:
+                        hi = mid - 1
+                spans.append((start, lo))
+                start = lo
+                if start == end:
+                    break
+        if start < end:
+            spans.append((start, end))
+    return spans
 
 
 def _pieces(passages: Iterable[Passage], cfg: ChunkingConfig) -> Iterator[tuple[str, int]]:

@@ -58,10 +58,6 @@ FIGURES_ONLY = LoadedDocument(path="/x/t.txt", source="t.txt", title="T", pages=
                                                 section=("Finance",)),))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug, reported: ingest/chunking.py _split_long falls back to windows of 0.7 x target *words* when a "
-    "passage has no sentence end, so text of multi-token words (figures, codes, URLs) makes chunks of 3-5x the "
-    "target; the embedder then truncates them at 256 tokens"))
 @PROPS
 @example(FIGURES_ONLY)
 @given(documents())
