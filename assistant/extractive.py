@@ -25,6 +25,8 @@ _MUST = re.compile(r"\b(must|shall|is required to|are required to|legally requir
 # an instruction in a requirements table: "Duty to patient choice | Describe how ICBs will ..."
 _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate|Identify|Ensure|Show|Include|Address)\b")
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
+# an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
+_REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class ExtractiveAnswerer:
         """Lead-ins ("This could include:"), titles of resources and fragments make poor answers alone."""
         t = s.text.rstrip()
         words = t.split()
-        if len(words) < self.config.min_words or t.endswith(":"):
+        if len(words) < self.config.min_words or t.endswith(":") or _REFERENCE.search(t):
             return False
         capitalised = sum(1 for w in words if w[:1].isupper())
         is_title = capitalised / len(words) >= 0.5 and not t.endswith((".", "?", "!")) and "|" not in t
@@ -168,8 +170,11 @@ class ExtractiveAnswerer:
         order = {"must": 0, "should": 1, "other": 2, "may": 3}
         anchor = [Selection(cands[i][0], float(sims[i])) for i in chosen if i in anchor_set]
         rest = [Selection(cands[i][0], float(sims[i])) for i in chosen if i not in anchor_set]
-        # the anchor passage keeps its own order; other points follow, requirements first
-        picks = anchor + sorted(rest, key=lambda p: (order[strength(p.sentence.text)], -p.relevance))
+        # what is required leads; then the anchor passage in its own order; then the other points,
+        # should before may
+        rest.sort(key=lambda p: (order[strength(p.sentence.text)], -p.relevance))
+        musts = [p for p in rest if strength(p.sentence.text) == "must"]
+        picks = musts + anchor + rest[len(musts):]
         if national_first(question):  # what the guidance requires comes before how an ICB did it
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
         return picks
@@ -208,10 +213,21 @@ class ExtractiveAnswerer:
         return chosen, words
 
     def compose(self, picks: list[Selection]) -> tuple[str, list[Citation]]:
-        """Answer text with one marker per sentence, and the matching citations."""
+        """Answer text with one marker per sentence, and the matching citations.
+
+        The quote is the sentence as written; the answer line drops any "[3]" the source itself
+        contains (a footnote, or a fake marker planted in a document), which would read as ours."""
         lines: list[str] = []
         citations: list[Citation] = []
         for n, p in enumerate(picks, start=1):
             citations.append(make_citation(n, p.sentence.chunk, p.sentence.text))
-            lines.append(f"- {p.sentence.text} [{n}]")
+            lines.append(f"- {without_markers(p.sentence.text)} [{n}]")
         return "\n".join(lines), citations
+
+
+_SOURCE_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def without_markers(text: str) -> str:
+    """Text with bracketed numbers that look like citation markers ("by 2027 [3].") removed."""
+    return _SOURCE_MARKER.sub("", text).strip()

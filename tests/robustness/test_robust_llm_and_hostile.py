@@ -7,10 +7,10 @@ import re
 import time
 
 import pytest
-from conftest import QUESTION, assert_index_intact, leaves_intact, new_service
 from llm_server import FakeOpenAIServer
 
 from assistant.citations import markers, quote_in_chunk
+from tests.robustness.conftest import QUESTION, assert_index_intact, leaves_intact, new_service
 
 HOSTILE = """# Active travel
 
@@ -55,10 +55,6 @@ def test_broken_llm_endpoint_falls_back_to_the_extractive_answer_with_a_notice(l
     assert_index_intact(svc, before)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug, reported: assistant/extractive.py ExtractiveAnswerer.compose copies a source sentence "
-    "verbatim, fake markers included ('... by 2027 [3]. ... [2]'), so the answer shows a '[3]' that points at "
-    "an unrelated citation"))
 def test_fake_citation_markers_in_a_document_do_not_reach_the_extractive_answer(library, tmp_path):
     svc, before, _ = library
     f = tmp_path / "active-travel.md"
