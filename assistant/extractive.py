@@ -49,6 +49,7 @@ class ExtractiveConfig:
     anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
     anchors: int = 1  # how many passages are quoted in their own order (each from another document)
+    lead_margin: float = 0.0  # a "must" outside the anchor leads if its similarity is at least the anchor's lowest, less this
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,10 @@ class ExtractiveAnswerer:
         # what is required leads; then the anchor passage in its own order; then the other points,
         # should before may
         rest.sort(key=lambda p: (order[strength(p.sentence.text)], -p.relevance))
-        musts = [p for p in rest if strength(p.sentence.text) == "must"]
-        picks = musts + anchor + rest[len(musts):]
+        # (a requirement leads only when it is as close to the question as the anchor passage's sentences)
+        bar = min((p.relevance for p in anchor), default=0.0) - cfg.lead_margin
+        lead = [p for p in rest if strength(p.sentence.text) == "must" and p.relevance >= bar]
+        picks = lead + anchor + [p for p in rest if p not in lead]
         if national_first(question):  # what the guidance requires comes before how an ICB did it
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
         return picks
