@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +21,13 @@ from assistant.answer import CALIBRATION_FILE
 from assistant.config import Settings
 from assistant.service import JfpService
 from eval.harness import DEFAULT_GOLD, load_gold
+
+
+def _shown(path: str) -> str:
+    """The gold file as a path relative to the project, so the record does not name one machine."""
+    p = Path(path).resolve()
+    root = Path(__file__).resolve().parents[1]
+    return str(p.relative_to(root)) if p.is_relative_to(root) else p.name
 
 
 def main() -> None:
@@ -53,7 +61,7 @@ def main() -> None:
             best = (f1, float(round(t, 3)), p, r)
     f1, t, p, r = best
     CALIBRATION_FILE.write_text(json.dumps({
-        "abstain_threshold": t, "fitted_on": args.gold, "date": date.today().isoformat(),
+        "abstain_threshold": t, "fitted_on": _shown(args.gold), "date": date.today().isoformat(),
         "n": len(rows), "f1": round(f1, 4), "precision": round(p, 4), "recall": round(r, 4),
     }, indent=2) + "\n")
     print(f"threshold {t} (F1 {f1:.3f}, precision {p:.3f}, recall {r:.3f} on {len(rows)} items) -> {CALIBRATION_FILE}")
