@@ -5,17 +5,21 @@ the question, plus a small prior for the chunk's retrieval rank and for requirem
 ("must", "should"); sentences are then picked by maximal marginal relevance so that the answer
 does not repeat itself, until the word budget is spent. Requirements lead, suggestions follow.
 Every sentence is quoted as written and carries its citation marker.
+
+The sentence vectors are computed once at ingest and stored with the chunks (see
+``ingest.pipeline``); answering looks them up, and embeds only sentences with no matching stored
+vector (an index made by an older version, or sentence splitting changed since).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.chunk_sentences import Sentence, sentences_of
+from assistant.chunk_sentences import Sentence, contexts_digest, sentences_of
 from assistant.citations import make_citation
 from assistant.terms import TermWeights, content_terms
 from assistant.types import Citation, ScoredChunk
@@ -27,6 +31,8 @@ _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
 # an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
 _REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
+# chunk ids -> {chunk id: (digest of the embedded texts, one row per sentence of ``sentences_of``)}
+StoredVectors = Callable[[Sequence[str]], Mapping[str, tuple[str, np.ndarray]]]
 
 
 @dataclass(frozen=True)
@@ -87,11 +93,34 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None,
-                 term_weights: Callable[[], TermWeights] | None = None) -> None:
+                 term_weights: Callable[[], TermWeights] | None = None,
+                 stored_vectors: StoredVectors | None = None) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
         self._term_weights = term_weights or (lambda: TermWeights([]))
+        self._stored = stored_vectors
         self._cache: dict[str, np.ndarray] = {}
+
+    def sentence_vectors(self, sentences: Sequence[Sentence]) -> np.ndarray:
+        """Vectors of these sentences: the ones stored at ingest where the stored set is for exactly
+        the sentences scored now (same texts, same order), else embedded here and cached."""
+        rows: list[np.ndarray | None] = [None] * len(sentences)
+        if self._stored is not None and sentences:
+            chunks = {s.chunk.chunk_id: s.chunk for s in sentences}
+            matching: dict[str, np.ndarray] = {}
+            for cid, (digest, matrix) in self._stored(list(chunks)).items():
+                own = sentences_of(chunks[cid])
+                if len(matrix) == len(own) and digest == contexts_digest([x.context for x in own]):
+                    matching[cid] = matrix
+            for i, s in enumerate(sentences):
+                m = matching.get(s.chunk.chunk_id)
+                if m is not None:
+                    rows[i] = m[s.position]
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            for i, v in zip(missing, self._embed([sentences[i].context for i in missing]), strict=True):
+                rows[i] = v
+        return np.stack(rows).astype(np.float32, copy=False)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, cached: the same chunks come back for many questions."""
@@ -141,7 +170,7 @@ class ExtractiveAnswerer:
         if not cands:
             return []
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
-        sv = self._embed([s.context for s, _ in cands])
+        sv = self.sentence_vectors([s for s, _ in cands])
         sims = sv @ qv
         rel = self.score(question, cands, sims, duties)
         chosen: list[int] = []

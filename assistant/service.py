@@ -105,10 +105,15 @@ class JfpService:
         from assistant.answer import AnswerBuilder
         from assistant.extractive import ExtractiveAnswerer
 
-        extractive = ExtractiveAnswerer(self.embedder, term_weights=lambda: self.retriever.term_weights)
+        extractive = ExtractiveAnswerer(self.embedder, term_weights=lambda: self.retriever.term_weights,
+                                        stored_vectors=self._stored_sentence_vectors)
         return AnswerBuilder(extractive, chat=self.chat, threshold=self.settings.abstain_threshold,
                              max_words=self.settings.answer_max_words,
                              corpus_stats=self._corpus_stats)
+
+    def _stored_sentence_vectors(self, chunk_ids):
+        """Sentence vectors computed at ingest (in the manifest), for this embedding model."""
+        return self.manifest.sentence_vectors(chunk_ids, getattr(self.embedder, "name", ""))
 
     def _corpus_stats(self):
         self.retriever.refresh()

@@ -24,6 +24,9 @@ from ingest.embedding import ChromaEmbeddingFunction, Embedder
 
 log = logging.getLogger(__name__)
 VIEWS_PER_QUERY = 4  # vectors fetched per wanted chunk (a chunk has a few views)
+# Chroma's local store fails a get() that matches more than 32,766 records with metadata ("too many SQL
+# variables", chroma-core/chroma#7687): about 8,000 chunks of ~4 views. Listing is done in pages.
+GET_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -220,9 +223,19 @@ class ChromaIndex:
     def count(self) -> int:
         return int(self._guard("counting", self._col.count))
 
+    def _all_metadata(self, what: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(vector id, metadata) of every vector, read in pages."""
+        offset = 0
+        while True:
+            res = self._guard(what, self._col.get, include=["metadatas"], limit=GET_PAGE, offset=offset)
+            ids = res["ids"] or []
+            yield from ((i, md or {}) for i, md in zip(ids, res["metadatas"] or [None] * len(ids), strict=True))
+            if len(ids) < GET_PAGE:
+                return
+            offset += len(ids)
+
     def doc_ids(self) -> set[str]:
-        res = self._guard("listing documents", self._col.get, include=["metadatas"])
-        return {str(md.get("doc_id")) for md in res["metadatas"] or []}
+        return {str(md.get("doc_id")) for _, md in self._all_metadata("listing documents")}
 
     def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of the query to the whole-chunk vector of each given chunk."""
@@ -233,5 +246,4 @@ class ChromaIndex:
         return {i: float(np.asarray(e, dtype=np.float32) @ q) for i, e in zip(res["ids"], res["embeddings"], strict=True)}
 
     def chunk_ids(self) -> set[str]:
-        res = self._guard("listing chunks", self._col.get, include=["metadatas"])
-        return {str(md.get("chunk_id") or i) for i, md in zip(res["ids"], res["metadatas"] or [], strict=True)}
+        return {str(md.get("chunk_id") or i) for i, md in self._all_metadata("listing chunks")}

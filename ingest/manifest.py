@@ -4,6 +4,11 @@ A document exists for jfp-assistant only once its row, its chunks' rows and its 
 here, in one transaction, *after* its vectors are in Chroma. Readers (retrieval, sources, citations)
 see only committed documents, so a crash at any moment leaves the index consistent: vectors without a
 manifest row are orphans, invisible to queries and purged by the next ingest.
+
+Each chunk's sentence vectors (what the extractive answerer scores, see
+``assistant.chunk_sentences.sentence_contexts``) are stored here too, as one float16 matrix per chunk,
+written in the same transaction as the chunk rows and deleted with them (ON DELETE CASCADE): they
+are never visible without their chunk, nor left behind when a document is removed or replaced.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 from assistant.errors import IndexUnavailableError
 from assistant.types import Chunk, DocumentRecord
@@ -49,6 +56,14 @@ CREATE TABLE IF NOT EXISTS chunks (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    vectors BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -159,6 +174,20 @@ class Manifest:
         ).fetchone()
         return self._row_to_chunk(r) if r else None
 
+    def sentence_vectors(self, chunk_ids: Sequence[str], model: str) -> dict[str, tuple[str, np.ndarray]]:
+        """Stored sentence vectors by chunk id, as (digest, float16 matrix with one row per sentence),
+        for the chunks that have them for this embedding model."""
+        ids = list(dict.fromkeys(chunk_ids))
+        out: dict[str, tuple[str, np.ndarray]] = {}
+        for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
+            part = ids[start : start + 500]
+            rows = self._conn().execute(
+                f"SELECT chunk_id, digest, n, dim, vectors FROM sentence_vectors WHERE model=? "
+                f"AND chunk_id IN ({','.join('?' * len(part))})", (model, *part))
+            for cid, digest, n, dim, blob in rows:
+                out[cid] = (digest, np.frombuffer(blob, dtype=np.float16).reshape(n, dim))
+        return out
+
     @staticmethod
     def _row_to_chunk(r: tuple) -> Chunk:
         return Chunk(chunk_id=r[0], doc_id=r[1], title=r[2], source=r[3], kind=r[4], page=r[5], section=r[6],
@@ -166,10 +195,14 @@ class Manifest:
 
     # --- writes ------------------------------------------------------------------------------
     def commit_document(self, record: DocumentRecord, chunks: list[Chunk], paths: list[str], full_text: str,
-                        replaces: list[str] = (), version: str = "") -> None:
-        """Make a document visible: its row, chunks and paths in one transaction.
+                        replaces: list[str] = (), version: str = "",
+                        sentence_vectors: Mapping[str, tuple[str, np.ndarray]] | None = None,
+                        model: str = "") -> None:
+        """Make a document visible: its row, chunks, paths and sentence vectors in one transaction.
 
         ``replaces`` are doc ids whose rows go in the same transaction (a changed file's old version).
+        ``sentence_vectors``: chunk id -> (digest of the embedded texts, matrix, one row per sentence),
+        made by ``model``; stored as float16.
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._tx() as db:
@@ -186,6 +219,13 @@ class Manifest:
                 [(c.chunk_id, c.doc_id, c.ordinal, c.page, c.section, json.dumps(list(c.duty_ids)), c.text,
                   c.n_tokens, c.content_hash) for c in chunks],
             )
+            if sentence_vectors:
+                db.executemany(
+                    "INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?,?,?,?)",
+                    [(cid, model, digest, int(m.shape[0]), int(m.shape[1]),
+                      np.ascontiguousarray(m, dtype=np.float16).tobytes())
+                     for cid, (digest, m) in sentence_vectors.items()],
+                )
             for p in paths:
                 db.execute("INSERT OR REPLACE INTO paths VALUES (?,?)", (p, record.doc_id))
             self._bump(db)

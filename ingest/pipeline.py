@@ -5,6 +5,11 @@ the same file under two names is stored once, and a changed file replaces its ol
 go into the index first; the manifest commit that makes the document visible comes last, in one
 transaction. An interrupted run therefore leaves orphan vectors at worst, which the next run purges.
 Concurrent ``jfp ingest`` runs on one index take turns through a file lock.
+
+Besides the views stored in the vector index, every sentence the extractive answerer may quote is
+embedded here once (``assistant.chunk_sentences.sentence_contexts``), in batches as the chunks' views
+are done, and committed with the chunks in the manifest: answering then needs no model call per
+sentence.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from assistant.chunk_sentences import contexts_digest, sentence_contexts
 from assistant.errors import DocumentError, JfpError
 from assistant.types import DocumentRecord, IngestFailure, IngestReport, LoadedDocument
 from ingest.chunking import ChunkingConfig, chunk_document, views
@@ -31,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes what a file turns into: documents made by an older
 # version are processed again on the next ingest, even though their bytes did not change.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: sentence vectors stored with the chunks
 
 SKIP_NAMES = {"provenance.json", "glossary.json", "readme.md", ".ds_store", "thumbs.db"}
 # progress(event, detail): "files" (total), "file" (name), "chunks" (n done, n total) - UI and CLI hook in
@@ -100,6 +108,7 @@ class Ingestor:
         self.batch_size = batch_size
         self.embed_seconds = 0.0
         self.embedded_views = 0
+        self.embedded_sentences = 0  # sentence texts embedded for the answerer (not counted as views)
         # the chunking settings are part of what a file turns into
         self._version = f"{PIPELINE_VERSION}:{self.chunking.target_tokens}:{self.chunking.overlap_tokens}"
 
@@ -193,6 +202,10 @@ class Ingestor:
         # vectors first (a stale partial set from a killed run is replaced by upsert)
         self.index.delete_document(doc_id)
         entries = [(view_id, text, c) for c in chunks for view_id, text in views(c)]
+        sentence_vecs: dict[str, tuple[str, np.ndarray]] = {}
+        seen: dict[str, np.ndarray] = {}  # a sentence repeated in the document is embedded once
+        ready = 0  # chunks[:ready] have their sentence vectors
+        position = {c.chunk_id: i for i, c in enumerate(chunks)}
         for start in range(0, len(entries), self.batch_size):
             batch = entries[start : start + self.batch_size]
             t = time.perf_counter()
@@ -200,15 +213,35 @@ class Ingestor:
             self.embed_seconds += time.perf_counter() - t
             self.embedded_views += len(batch)
             self.index.upsert([c for _, _, c in batch], vecs, view_ids=[v for v, _, _ in batch])
+            # the sentences of the chunks whose views are all done, so progress stays true
+            done = len(chunks) if start + self.batch_size >= len(entries) else position[batch[-1][2].chunk_id]
+            sentence_vecs.update(self._embed_sentences(chunks[ready:done], seen))
+            ready = max(ready, done)
             emit("chunks", {"done": min(len(chunks), batch[-1][2].ordinal + 1), "total": len(chunks), "name": f.name})
         replaces = [old] if old and old != doc_id and self._only_path(old, path) else []
         record = DocumentRecord(doc_id=doc_id, title=doc.title, source=doc.source, kind=doc_kind, pages=doc.pages,
                                 chunks=len(chunks), content_hash=content_hash, path=path)
         full_text = "\n".join(p.text for p in doc.passages)
-        self.manifest.commit_document(record, chunks, [path], full_text, replaces=replaces, version=self._version)
+        self.manifest.commit_document(record, chunks, [path], full_text, replaces=replaces, version=self._version,
+                                      sentence_vectors=sentence_vecs, model=getattr(self.embedder, "name", ""))
         for r in replaces:
             self.index.delete_document(r)
         return "updated" if old or known else "added"
+
+    def _embed_sentences(self, chunks: list, seen: dict[str, np.ndarray]) -> dict[str, tuple[str, np.ndarray]]:
+        """Vectors of the sentences the answerer scores, one matrix per chunk (rows in ``sentences_of``
+        order), with the digest that ties them to those texts. New texts go to the model in one call
+        (batched inside it by ``batch_size``, shortest together)."""
+        contexts = {c.chunk_id: sentence_contexts(c) for c in chunks}
+        new = [t for t in dict.fromkeys(t for ts in contexts.values() for t in ts) if t not in seen]
+        if new:
+            t0 = time.perf_counter()
+            vecs = self.embedder.embed_documents(new)
+            self.embed_seconds += time.perf_counter() - t0
+            self.embedded_sentences += len(new)
+            seen.update(zip(new, vecs, strict=True))
+        return {cid: (contexts_digest(ts), np.stack([seen[t] for t in ts]).astype(np.float16))
+                for cid, ts in contexts.items() if ts}
 
     def _read(self, f: Path, doc_id: str, doc_kind: str, prov: Provenance) -> tuple[LoadedDocument, list]:
         """Load and chunk one file. Any failure while reading it is that file's problem (a DocumentError),
