@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +18,8 @@ import numpy as np
 from assistant.errors import JfpError
 
 log = logging.getLogger(__name__)
+
+SLICE = 32  # texts per model call in a batch: a waiting question is served between slices
 
 
 class Embedder(Protocol):
@@ -42,7 +45,11 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         self.model_path = model_path
-        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+        # One model call at a time (the tokenizer and torch modules are not re-entrant across threads);
+        # a question waiting to be embedded goes before the next slice of a long batch (see _turn).
+        self._cv = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
         self.batch_size = batch_size
         self.name = f"sentence-transformers:{model_path.name if model_path.name != 'model' else model_path.parent.name}"
         self.dimension = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
@@ -52,11 +59,36 @@ class SentenceTransformerEmbedder:
         return self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                   convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
 
+    @contextmanager
+    def _turn(self, query: bool) -> Iterator[None]:
+        """Exclusive use of the model. Questions have priority: a batch (a draft's or a plan check's
+        sentences, an ingest) waits before each slice while a question is waiting, so one planner's
+        answer is never stuck behind another's whole-plan check."""
+        with self._cv:
+            self._queries_waiting += query
+            try:
+                while self._busy or (not query and self._queries_waiting):
+                    self._cv.wait()
+            finally:
+                self._queries_waiting -= query
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cv:
+                self._busy = False
+                self._cv.notify_all()
+
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            return self._encode(list(texts))
+        texts = list(texts)
+        step = min(self.batch_size, SLICE)
+        parts = []
+        for start in range(0, len(texts), step):
+            with self._turn(query=False):
+                parts.append(self._encode(texts[start:start + step]))
+        return np.concatenate(parts)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One short text, on one thread: splitting so little work across threads gains nothing, and on a
@@ -64,7 +96,7 @@ class SentenceTransformerEmbedder:
         484 ms on torch's default two threads, 8 ms on one). Batches keep the default."""
         import torch
 
-        with self._lock:
+        with self._turn(query=True):
             threads = torch.get_num_threads()
             torch.set_num_threads(1)
             try:
