@@ -32,7 +32,9 @@ _HOW_MANY = re.compile(r"\bhow many\s+(?:more\s+|fewer\s+|extra\s+|new\s+)?([a-z
 # "how much freedom / detail / flexibility": asks about latitude or depth, not an amount
 _NOT_AMOUNT = re.compile(r"\bhow much (freedom|flexibility|detail|say|choice|discretion|latitude|influence|"
                          r"involvement|emphasis|weight|attention|information|evidence|of)\b", re.I)
-_MONEY_MEASURES = frozenset("budget deficit surplus cost spend uplift allocation award price salary amount total figure".split())
+_MONEY_MEASURES = frozenset("budget deficit surplus cost spend uplift allocation award price salary".split())
+# measures any figure on the subject answers ("what is the total ...")
+_ANY_FIGURE = frozenset({"number", "size", "total", "amount", "figure", "population", "headcount", "waiting list"})
 _MONEY = re.compile(r"[£$€]|\b(million|billion|bn|[0-9.]+m|[0-9.]+k)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d(/\d\d(\d\d)?)?$")
 _GENERIC = frozenset("plan jfp icb ics nhs joint forward board integrated care system trust guidance".split())
@@ -114,7 +116,7 @@ def _measures(sentence: str, measure: str) -> bool:
         return True
     if measure == "rate" and "%" in sentence:
         return True
-    return measure in {"number", "size", "total", "amount", "figure", "population", "headcount", "waiting list"}
+    return measure in _ANY_FIGURE
 
 
 def _mentions(sentence: str, phrase: str) -> bool:
