@@ -17,6 +17,7 @@ from functools import lru_cache
 from assistant.types import Chunk
 from ingest.chunking import split_sentences
 
+_LINK = re.compile(r"^(https?://|www\.)\S+$")
 _BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 
 
@@ -26,6 +27,8 @@ class Sentence:
     chunk: Chunk
     context: str  # what is embedded: the section's last heading and the sentence
     position: int = 0  # index of the sentence within its chunk
+    # a list quoted whole (see ``answer_units``): its lead-in, then each item, bullets removed
+    lines: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=20000)
@@ -44,10 +47,120 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+_LIST_MAX_WORDS = 90  # a longer list is not quoted whole: its items stand as sentences
+_ITEM_MAX_WORDS = 40
+_JOINED_MAX_WORDS = 80
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    out, at = [], 0
+    for line in text.split("\n"):
+        out.append((at, line))
+        at += len(line) + 1
+    return out
+
+
+def _is_item(line: str) -> bool:
+    """A line that reads as an entry of a list: bulleted or numbered, or a short line with no
+    table cells (a list typed without bullets), or one that carries on the lead-in in lower case."""
+    t = line.strip()
+    if not t or t.endswith(":") or "|" in t or _LINK.match(t):
+        return False
+    return bool(_BULLET.match(line)) or t[:1].islower() or len(t.split()) <= _ITEM_MAX_WORDS
+
+
+def _list_blocks(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Lists introduced by a lead-in ending in a colon ("The five priorities are:"), each as
+    (start, end, lines): the span of the chunk text from the lead-in to the last item, verbatim, and
+    its lines with bullets removed. A list of fewer than two items, or of more than
+    ``_LIST_MAX_WORDS`` words, is not a block."""
+    rows = _lines_with_offsets(chunk.text)
+    blocks = []
+    i = 0
+    while i < len(rows):
+        at, line = rows[i]
+        body = line.strip()
+        if not body.endswith(":") or "|" in body:
+            i += 1
+            continue
+        lead = split_sentences(_BULLET.sub("", body))[-1]
+        start = at + line.index(body) + body.rindex(lead)
+        items: list[str] = []
+        end = at + len(line)
+        j = i + 1
+        bulleted = j < len(rows) and bool(_BULLET.match(rows[j][1]))
+        # a bulleted list ends at the first line without a bullet
+        while j < len(rows) and _is_item(rows[j][1]) and (not bulleted or _BULLET.match(rows[j][1])):
+            items.append(_BULLET.sub("", rows[j][1]).strip())
+            end = rows[j][0] + len(rows[j][1].rstrip())
+            j += 1
+        words = len(lead.split()) + sum(len(x.split()) for x in items)
+        if len(items) >= 2 and words <= _LIST_MAX_WORDS:
+            blocks.append((start, end, (lead, *items)))
+        i = max(j, i + 1)
+    return blocks
+
+
+def _joined_at_semicolons(chunk: Chunk, sents: tuple[Sentence, ...]) -> tuple[Sentence, ...]:
+    """Sentences with the parts of one sentence that the splitter cut at a semicolon put back together
+    ("...work with their ICPs; local authorities; the voluntary sector;" + "NHS collaboratives ... in
+    the development of the JFP."): the second half alone does not say what the list is for."""
+    out: list[Sentence] = []
+    cursor = 0
+    last_end = -1
+    for s in sents:
+        at = chunk.text.find(s.text, cursor)
+        if at < 0:
+            return sents
+        prev = out[-1] if out else None
+        if (prev is not None and prev.text.endswith(";") and chunk.text[last_end:at].strip(" \t") == ""
+                and len(prev.text.split()) + len(s.text.split()) <= _JOINED_MAX_WORDS):
+            text = chunk.text[last_end - len(prev.text):at + len(s.text)]
+            out[-1] = Sentence(text=text, chunk=chunk, context=f"{prev.context} {s.text}", position=prev.position)
+        else:
+            out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
+        cursor = last_end = at + len(s.text)
+    return tuple(out)
+
+
+@lru_cache(maxsize=20000)
+def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
+    """What the extractive answerer may quote from a chunk, in reading order: its sentences, except
+    that a short list with its lead-in is one unit, quoted whole. A list's lead-in is no answer
+    alone, and its items ("Restore NHS services inclusively.") are often too short to stand alone;
+    together they are the answer to "what are the five priorities?"."""
+    sents = _joined_at_semicolons(chunk, sentences_of(chunk))
+    blocks = _list_blocks(chunk)
+    if not blocks:
+        return sents
+    head = chunk.section.split(" > ")[-1] if chunk.section else ""
+    out: list[Sentence] = []
+    cursor = 0
+    pending = list(blocks)
+    for s in sents:
+        at = chunk.text.find(s.text, cursor)
+        at = at if at >= 0 else cursor
+        while pending and pending[0][0] <= at:
+            start, end, lines = pending.pop(0)
+            body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
+            out.append(Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
+                                position=len(out), lines=lines))
+            cursor = end
+        if at < cursor:  # inside a list already quoted whole
+            continue
+        out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
+        cursor = at + len(s.text)
+    for start, end, lines in pending:
+        body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
+        out.append(Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
+                            position=len(out), lines=lines))
+    return tuple(out)
+
+
 def sentence_contexts(chunk: Chunk) -> list[str]:
-    """The texts the answerer embeds for a chunk, in ``sentences_of`` order (row i is position i).
+    """The texts the answerer embeds for a chunk, in ``answer_units`` order (row i is position i).
     Not cached: ingest calls it once per chunk and must not fill the answerer's cache."""
-    return [s.context for s in sentences_of.__wrapped__(chunk)]
+    return [s.context for s in answer_units.__wrapped__(chunk)]
 
 
 def contexts_digest(contexts: Sequence[str]) -> str:

@@ -85,15 +85,24 @@ _LOCK = threading.Lock()
 
 
 def _key(service, docs, duties: Sequence[Duty]) -> str:
-    import assistant.requirements as lookup
+    """What the cached guidance depends on: the model, the documents and how they were indexed, the
+    registry, and the code of the lookup and of everything it retrieves and splits with."""
+    import assistant.chunk_sentences
+    import assistant.extractive
+    import assistant.glossary
+    import assistant.requirements
+    import assistant.retrieval
+    from ingest.pipeline import PIPELINE_VERSION
 
     h = hashlib.sha256()
-    h.update(f"{CACHE_VERSION}|{getattr(service.embedder, 'name', '')}".encode())
+    h.update(f"{CACHE_VERSION}|{PIPELINE_VERSION}|{getattr(service.embedder, 'name', '')}".encode())
     for d in sorted(docs, key=lambda d: d.doc_id):
         h.update(f"|{d.doc_id}:{d.content_hash}:{d.kind}".encode())
     for duty in duties:
         h.update(json.dumps([duty.id, duty.title, duty.summary, duty.phrases]).encode())
-    h.update(Path(lookup.__file__).read_bytes())
+    for module in (assistant.requirements, assistant.retrieval, assistant.glossary, assistant.chunk_sentences,
+                   assistant.extractive):
+        h.update(Path(module.__file__).read_bytes())
     return h.hexdigest()[:24]
 
 

@@ -4,7 +4,9 @@ Candidate sentences come from the best retrieved chunks. Each is scored by embed
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
 ("must", "should"); sentences are then picked by maximal marginal relevance so that the answer
 does not repeat itself, until the word budget is spent. Requirements lead, suggestions follow.
-Every sentence is quoted as written and carries its citation marker.
+Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
+with its lead-in ("The five priorities are:" and each priority), marked on every line
+(``assistant.chunk_sentences.answer_units``).
 
 The sentence vectors are computed once at ingest and stored with the chunks (see
 ``ingest.pipeline``); answering looks them up, and embeds only sentences with no matching stored
@@ -19,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.chunk_sentences import Sentence, contexts_digest, sentences_of
+from assistant.chunk_sentences import Sentence, answer_units, contexts_digest
 from assistant.citations import make_citation
 from assistant.terms import TermWeights, content_terms
 from assistant.types import Citation, ScoredChunk
+from ingest.chunking import split_sentences
 from ingest.embedding import Embedder
 
 _MUST = re.compile(r"\b(must|shall|is required to|are required to|legally required|legal requirement)\b", re.I)
@@ -31,7 +34,9 @@ _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
 # an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
 _REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
-# chunk ids -> {chunk id: (digest of the embedded texts, one row per sentence of ``sentences_of``)}
+# the lead-in of a list of documents to read, not of points to make
+_READING_LIST = re.compile(r"\b(publications?|resources?|further reading|links?|references?|further information)\b", re.I)
+# chunk ids -> {chunk id: (digest of the embedded texts, one row per unit of ``answer_units``)}
 StoredVectors = Callable[[Sequence[str]], Mapping[str, tuple[str, np.ndarray]]]
 
 
@@ -109,7 +114,7 @@ class ExtractiveAnswerer:
             chunks = {s.chunk.chunk_id: s.chunk for s in sentences}
             matching: dict[str, np.ndarray] = {}
             for cid, (digest, matrix) in self._stored(list(chunks)).items():
-                own = sentences_of(chunks[cid])
+                own = answer_units(chunks[cid])
                 if len(matrix) == len(own) and digest == contexts_digest([x.context for x in own]):
                     matching[cid] = matrix
             for i, s in enumerate(sentences):
@@ -136,11 +141,13 @@ class ExtractiveAnswerer:
         """Lead-ins ("This could include:"), titles of resources and fragments make poor answers alone."""
         t = s.text.rstrip()
         words = t.split()
+        if s.lines:  # a list with its lead-in, unless it is a reading list
+            lead, *items = s.lines
+            titles = all(_title_like(x) for x in items) and len(lead.split()) < self.config.min_words
+            return not (titles or _REFERENCE.search(lead) or _READING_LIST.search(lead))
         if len(words) < self.config.min_words or t.endswith(":") or _REFERENCE.search(t):
             return False
-        capitalised = sum(1 for w in words if w[:1].isupper())
-        is_title = capitalised / len(words) >= 0.5 and not t.endswith((".", "?", "!")) and "|" not in t
-        return not is_title
+        return not _title_like(t)
 
     def score(self, question: str, cands: list[tuple[Sentence, int]], sims: np.ndarray,
               duties: tuple[str, ...] = ()) -> np.ndarray:
@@ -164,7 +171,7 @@ class ExtractiveAnswerer:
         budget = max_words or cfg.max_words
         cands: list[tuple[Sentence, int]] = []
         for r in retrieved[: cfg.chunks_considered]:
-            for s in sentences_of(r.chunk):
+            for s in answer_units(r.chunk):
                 if self.usable(s):
                     cands.append((s, r.rank))
         if not cands:
@@ -179,20 +186,20 @@ class ExtractiveAnswerer:
             chosen, words = self._anchor(cands, sims, rel, budget)
         pool = [i for i in range(len(cands)) if sims[i] >= cfg.min_relevance and i not in chosen]
         anchor_set = set(chosen)
-        seen_text: set[str] = {cands[i][0].text.lower() for i in chosen}
+        seen_text: list[str] = [_flat(cands[i][0].text) for i in chosen]
         while pool and len(chosen) < cfg.max_sentences + len(anchor_set):
             red = np.max(sv[pool] @ sv[chosen].T, axis=1) if chosen else np.zeros(len(pool))
             mmr = cfg.mmr_lambda * rel[pool] - (1 - cfg.mmr_lambda) * red
             j = int(np.argmax(mmr))
             i = pool.pop(j)
             s = cands[i][0]
-            key = s.text.lower()
-            if key in seen_text:
+            key = _flat(s.text)
+            if any(key in t or t in key for t in seen_text):  # said already (overlapping chunks, a list)
                 continue
             n = len(s.text.split())
             if chosen and words + n > budget:
                 continue
-            seen_text.add(key)
+            seen_text.append(key)
             chosen.append(i)
             words += n
             if words >= budget:
@@ -253,8 +260,30 @@ class ExtractiveAnswerer:
         citations: list[Citation] = []
         for n, p in enumerate(picks, start=1):
             citations.append(make_citation(n, p.sentence.chunk, p.sentence.text))
-            lines.append(f"- {without_markers(p.sentence.text)} [{n}]")
+            if p.sentence.lines:  # a list: its lead-in, then each item, every sentence marked
+                lead, *items = p.sentence.lines
+                lines.append(f"- {without_markers(lead)} [{n}]")
+                lines.extend(f"  - {_marked(without_markers(item), n)}" for item in items)
+            else:
+                lines.append(f"- {without_markers(p.sentence.text)} [{n}]")
         return "\n".join(lines), citations
+
+
+def _title_like(text: str) -> bool:
+    """A heading or the title of a document: mostly capitalised words, no full stop, no table cells."""
+    t = text.rstrip()
+    words = t.split()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return bool(words) and capitalised / len(words) >= 0.5 and not t.endswith((".", "?", "!")) and "|" not in t
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _marked(text: str, n: int) -> str:
+    """``text`` with the marker after each of its sentences."""
+    return " ".join(f"{part} [{n}]" for part in split_sentences(text)) or f"{text} [{n}]"
 
 
 _SOURCE_MARKER = re.compile(r"\s*\[\d+\]")

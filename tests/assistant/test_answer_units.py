@@ -1,0 +1,121 @@
+"""What the extractive answer may quote: short lists whole, with their lead-in; sentences cut at a
+semicolon put back together; every unit a verbatim span of its chunk."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chunk_sentences import answer_units, sentences_of
+from assistant.citations import quote_in_chunk
+from assistant.extractive import ExtractiveAnswerer, Selection
+from assistant.types import Chunk
+from eval.metrics import faithfulness, keypoint_coverage
+
+PRIORITIES = (
+    "ICBs are encouraged to describe how they will address the five strategic priorities. The five priorities are:\n"
+    "1. Restore NHS services inclusively.\n"
+    "2. Mitigate against digital exclusion.\n"
+    "3. Ensure datasets are complete and timely.\n"
+    "4. Accelerate preventative programmes that engage those at greatest risk.\n"
+    "5. Strengthen leadership and accountability.\n"
+    "A dedicated health inequalities plan will support ICBs in fulfilling their duties."
+)
+
+
+def chunk(text: str, section: str = "Duty to reduce inequalities") -> Chunk:
+    return Chunk(chunk_id="d:00001", doc_id="d", title="Guidance", source="guidance.md", kind="guidance", page=3,
+                 section=section, duty_ids=(), text=text, n_tokens=len(text.split()), content_hash="h")
+
+
+@pytest.fixture
+def answerer(corpus_service) -> ExtractiveAnswerer:
+    return corpus_service.answers.extractive
+
+
+def test_a_short_list_is_one_unit_with_its_lead_in_and_every_item():
+    c = chunk(PRIORITIES)
+    units = answer_units(c)
+    lists = [u for u in units if u.lines]
+    assert len(lists) == 1
+    lead, *items = lists[0].lines
+    assert lead == "The five priorities are:"
+    assert items[0] == "Restore NHS services inclusively." and items[-1] == "Strengthen leadership and accountability."
+    assert len(items) == 5
+    # the unit is a verbatim span of the chunk, so its citation quote is valid
+    assert lists[0].text in c.text and quote_in_chunk(lists[0].text, c.text)
+    # the sentences around the list are still there, once each, in reading order
+    texts = [u.text for u in units]
+    assert texts[0].startswith("ICBs are encouraged") and texts[-1].startswith("A dedicated health inequalities plan")
+    assert not any("Mitigate against digital exclusion" in t for t in texts if t != lists[0].text)
+    assert [u.position for u in units] == list(range(len(units)))
+
+
+def test_a_long_list_is_not_quoted_whole():
+    items = "\n".join(f"- item {i} " + "word " * 20 for i in range(6))
+    c = chunk(f"The plan should cover:\n{items}")
+    assert not [u for u in answer_units(c) if u.lines]
+    assert answer_units(c) == sentences_of(c)
+
+
+def test_a_list_of_table_rows_or_of_one_item_is_not_a_block():
+    assert not [u for u in answer_units(chunk("Requirement:\nDuty | How the plan meets it\nQuality | Priority four")) if u.lines]
+    assert not [u for u in answer_units(chunk("The plan must cover one thing:\nthe duty to reduce inequalities")) if u.lines]
+
+
+def test_a_sentence_cut_at_a_semicolon_is_put_back_together():
+    text = ("ICBs will be expected to work with their ICPs; primary care partners; local authorities; the voluntary "
+            "sector; NHS collaboratives, networks and alliances; and people and communities in the development of the JFP.")
+    c = chunk(text, section="Background")
+    assert len(sentences_of(c)) == 2  # the splitter cuts before "NHS collaboratives"
+    (unit,) = answer_units(c)
+    assert unit.text == text and quote_in_chunk(unit.text, c.text)
+
+
+def test_a_list_answer_marks_the_lead_in_and_every_item(answerer):
+    c = chunk(PRIORITIES)
+    block = next(u for u in answer_units(c) if u.lines)
+    text, citations = answerer.compose([Selection(block, 0.9)])
+    lines = text.splitlines()
+    assert lines[0] == "- The five priorities are: [1]"
+    assert all(line.startswith("  - ") and line.endswith("[1]") for line in lines[1:])
+    assert len(lines) == 6
+    assert citations[0].quote in " ".join(c.text.split())
+    assert faithfulness(text, {1: c.text}) == 1.0
+    assert keypoint_coverage(text, ["Restore NHS services inclusively", "Strengthen leadership and accountability"]) == 1.0
+
+
+def test_a_reading_list_is_not_used_as_an_answer(answerer):
+    c = chunk("The following publications may be helpful:\nA Plan for Digital Health and Social Care\n"
+              "Data saves lives\nNHS Cloud Strategy", section="Digital and data")
+    block = next(u for u in answer_units(c) if u.lines)
+    assert not answerer.usable(block)
+    points = chunk("The plan should say how the ICB will:\nmanage cyber risks to people's records\n"
+                   "open up digital access for patients", section="Digital and data")
+    assert answerer.usable(next(u for u in answer_units(points) if u.lines))
+
+
+def test_the_answer_quotes_a_list_whole_when_the_question_asks_for_it(corpus_service):
+    a = corpus_service.ask("List the strategic priorities for healthcare inequalities improvement.")
+    assert not a.abstained
+    listed = [c for c in a.citations if "Restore NHS services inclusively" in c.quote]
+    assert listed, a.answer
+    assert "Strengthen leadership and accountability" in listed[0].quote
+    for cite in a.citations:
+        assert quote_in_chunk(cite.quote, corpus_service.chunk_text(cite.chunk_id))
+
+
+def test_the_checks_guidance_cache_is_rebuilt_when_indexing_or_retrieval_changes(monkeypatch):
+    """The cached requirement vectors depend on how the documents were indexed, not only on the lookup."""
+    from types import SimpleNamespace
+
+    import assistant.coverage_guidance as cg
+    import ingest.pipeline
+    from assistant.duties import all_duties
+    from assistant.types import DocumentRecord
+
+    service = SimpleNamespace(embedder=SimpleNamespace(name="model"))
+    docs = [DocumentRecord(doc_id="d", title="T", source="t.md", kind="guidance", pages=None, chunks=1, content_hash="h")]
+    before = cg._key(service, docs, all_duties())
+    assert cg._key(service, docs, all_duties()) == before
+    monkeypatch.setattr(ingest.pipeline, "PIPELINE_VERSION", "changed")
+    assert cg._key(service, docs, all_duties()) != before
