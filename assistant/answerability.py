@@ -47,6 +47,7 @@ class CorpusStats:
     weights: TermWeights
     numbers: frozenset[str]
     text: str  # all chunk text, lower-cased and whitespace-collapsed, for phrase look-ups
+    document_names: frozenset[str] = frozenset()  # words that name a document ("cornwall"), lower case
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> CorpusStats:
@@ -87,6 +88,9 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats) -
         counted = _HOW_MANY.search(question)
         if counted and not any(_counts(s, counted.group(1)) for s in quoted):
             return f"The sources give no count of {counted.group(1).lower()}."
+        named = _named_subject(question, corpus.document_names)
+        if counted and named and not any(_counts(s, counted.group(1)) and _mentions(s, named.lower()) for s in quoted):
+            return f"The sources give no count of {counted.group(1).lower()} for {named}."
     m = _WHO_ROLE.search(question)
     if m and not question.lower().startswith(("who should", "who do", "who does", "who must", "who can", "who will")):
         role = " ".join(w for w in m.group(1).lower().split() if w not in _GENERIC)
@@ -99,6 +103,20 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats) -
         stem_ = content_terms(verb.group(1))[0]
         if weights.df.get(stem_, 0) == 0 or not any(stem_ in content_terms(s) for s in quoted):
             return "The sources do not say who does this."
+    return None
+
+
+_NAME_RUN = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-z’']+(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z][a-z’']+)*)")
+
+
+def _named_subject(question: str, document_names: frozenset[str]) -> str | None:
+    """The proper name the question asks about ("the Royal Cornwall Hospital"), less the words that
+    only name a document the library holds ("Cornwall" names the board paper, so "How many beds will
+    Cornwall open?" asks that paper, not a hospital). None when there is no such name."""
+    for run in _NAME_RUN.findall(question):
+        words = [w for w in run.split() if w[:1].isupper()]
+        if any(w.lower() not in document_names and w.lower() not in _GENERIC for w in words):
+            return " ".join(w for w in words if w.lower() not in document_names) or None
     return None
 
 

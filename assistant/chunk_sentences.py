@@ -29,6 +29,7 @@ class Sentence:
     position: int = 0  # index of the sentence within its chunk
     # a list quoted whole (see ``answer_units``): its lead-in, then each item, bullets removed
     lines: tuple[str, ...] = ()
+    end: int = 0  # for a list: where its span ends in the chunk text
 
 
 @lru_cache(maxsize=20000)
@@ -135,26 +136,29 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
         return sents
     head = chunk.section.split(" > ")[-1] if chunk.section else ""
     out: list[Sentence] = []
-    cursor = 0
+    cursor = 0  # the end of what is quoted so far (a list's items are inside its span)
+    search = 0  # where the next sentence is looked for: just after the previous one
     pending = list(blocks)
     for s in sents:
-        at = chunk.text.find(s.text, cursor)
-        at = at if at >= 0 else cursor
+        at = chunk.text.find(s.text, search)
+        at = at if at >= 0 else max(search, cursor)
+        search = at + len(s.text)
         while pending and pending[0][0] <= at:
-            start, end, lines = pending.pop(0)
-            body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
-            out.append(Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
-                                position=len(out), lines=lines))
-            cursor = end
+            out.append(_list_unit(chunk, head, pending.pop(0), len(out)))
+            cursor = out[-1].end
         if at < cursor:  # inside a list already quoted whole
             continue
         out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
         cursor = at + len(s.text)
-    for start, end, lines in pending:
-        body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
-        out.append(Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
-                            position=len(out), lines=lines))
+    out.extend(_list_unit(chunk, head, block, len(out) + i) for i, block in enumerate(pending))
     return tuple(out)
+
+
+def _list_unit(chunk: Chunk, head: str, block: tuple[int, int, tuple[str, ...]], position: int) -> Sentence:
+    start, end, lines = block
+    body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
+    return Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
+                    position=position, lines=lines, end=end)
 
 
 def sentence_contexts(chunk: Chunk) -> list[str]:

@@ -145,7 +145,7 @@ class ExtractiveAnswerer:
             lead, *items = s.lines
             titles = all(_title_like(x) for x in items) and len(lead.split()) < self.config.min_words
             return not (titles or _REFERENCE.search(lead) or _READING_LIST.search(lead))
-        if len(words) < self.config.min_words or t.endswith(":") or _REFERENCE.search(t):
+        if sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":") or _REFERENCE.search(t):
             return False
         return not _title_like(t)
 
@@ -267,6 +267,9 @@ class ExtractiveAnswerer:
             else:
                 lines.append(f"- {without_markers(p.sentence.text)} [{n}]")
         return "\n".join(lines), citations
+
+
+_DASHES = frozenset({"-", "–", "—", "|", "•", ":"})  # not words ("ANNEX – Summary of ICB statutory duties")
 
 
 def _title_like(text: str) -> bool:

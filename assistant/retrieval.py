@@ -46,6 +46,7 @@ class RetrievalConfig:
     fusion: str = "rrf"  # "rrf" (reciprocal rank) or "linear" (alpha * cosine + (1 - alpha) * BM25 / max BM25)
     alpha: float = 0.5
     max_doc_share: float = 0.6  # at most this share of the k results from one document
+    doc_boost: float = 1.0  # for chunks of a document the question names ("the Cornwall paper"), as duty_boost
 
 
 def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:
@@ -89,6 +90,26 @@ def cap_per_document(ranked: list[tuple[str, float]], doc_of: dict[str, str], k:
     return picked
 
 
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+
+
+def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, frozenset[str]]:
+    """Words that name one document: capitalised in its title ("Cornwall", "Lancashire") and found in
+    no other document's title or text. "Plans" or "Guidance" name nothing: every document uses them."""
+    seen_in: dict[str, set[str]] = {}
+    for c in chunks:
+        for w in {w.lower() for w in _NAME_WORD.findall(c.text)}:
+            seen_in.setdefault(w, set()).add(c.doc_id)
+    for doc_id, title in titles.items():
+        for w in {w.lower() for w in _NAME_WORD.findall(title)}:
+            seen_in.setdefault(w, set()).add(doc_id)
+    out = {}
+    for doc_id, title in titles.items():
+        words = {w.lower() for w in _NAME_WORD.findall(title) if w[:1].isupper() and len(w) >= 3}
+        out[doc_id] = frozenset(w for w in words if seen_in.get(w, set()) <= {doc_id})
+    return out
+
+
 class LexicalIndex:
     """BM25 over chunk text and section path."""
 
@@ -129,6 +150,7 @@ class HybridRetriever:
         self._generation = -1
         self._lexical: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
+        self._names: dict[str, frozenset[str]] = {}
         self.corpus = CorpusStats.empty()
 
     def refresh(self) -> None:
@@ -140,7 +162,17 @@ class HybridRetriever:
                 self._by_id = {c.chunk_id: c for c in chunks}
                 self._lexical = LexicalIndex(chunks)
                 self.corpus = CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks)
+                self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
+                self.corpus = replace(self.corpus, document_names=frozenset().union(*self._names.values()))
                 self._generation = gen
+
+    def named_documents(self, query: str) -> list[str]:
+        """Documents the question names by a word only their title uses ("what did Cornwall agree?");
+        none when it names more than two (then it is not asking about one document)."""
+        self.refresh()
+        words = {w.lower() for w in _NAME_WORD.findall(query)}
+        named = [d for d, names in self._names.items() if names & words]
+        return named if len(named) <= 2 else []
 
     @property
     def term_weights(self) -> TermWeights:
@@ -193,6 +225,12 @@ class HybridRetriever:
             bonus = cfg.duty_boost * bonus_unit
             for cid in fused:
                 if set(self._by_id[cid].duty_ids) & set(wanted):
+                    fused[cid] += bonus
+        named = self.named_documents(query) if cfg.doc_boost else []
+        if named:
+            bonus = cfg.doc_boost * bonus_unit
+            for cid in fused:
+                if self._by_id[cid].doc_id in named:
                     fused[cid] += bonus
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}

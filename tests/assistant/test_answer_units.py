@@ -46,7 +46,8 @@ def test_a_short_list_is_one_unit_with_its_lead_in_and_every_item():
     # the sentences around the list are still there, once each, in reading order
     texts = [u.text for u in units]
     assert texts[0].startswith("ICBs are encouraged") and texts[-1].startswith("A dedicated health inequalities plan")
-    assert not any("Mitigate against digital exclusion" in t for t in texts if t != lists[0].text)
+    assert len(units) == 3
+    assert not any(item.rstrip(".") in t for item in items for t in texts if t != lists[0].text)
     assert [u.position for u in units] == list(range(len(units)))
 
 

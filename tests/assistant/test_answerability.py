@@ -80,3 +80,18 @@ def test_a_role_given_by_its_acronym_is_found():
 
 def test_questions_about_who_should_act_are_not_role_lookups():
     assert reason("Who should we involve in the estates vision?", [LIBRARY[4]]) is None
+
+
+def test_how_many_about_a_named_place_needs_a_count_for_that_place():
+    from dataclasses import replace
+
+    stats = replace(CorpusStats.build(LIBRARY + ["Open 200 new specialist dementia beds by 2030."]),
+                    document_names=frozenset({"cornwall"}))
+    dementia = ["Open 200 new specialist dementia beds by 2030."]
+    # the count is of beds, but not of the named hospital's beds
+    why = unanswerable_reason("How many beds does the Royal Cornwall Hospital have?", dementia, stats)
+    assert why and "Royal Hospital" in why
+    assert unanswerable_reason("How many beds does the Royal Cornwall Hospital have?",
+                               ["The Royal Cornwall Hospital has 750 beds."], stats) is None
+    # "Cornwall" only names a document in the library: the board paper's count answers
+    assert unanswerable_reason("How many beds will Cornwall open?", dementia, stats) is None

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.citations import quote_in_chunk, uncited_numbers
-from assistant.retrieval import cap_per_document, rrf
+from assistant.retrieval import cap_per_document, document_names, rrf
 from ingest.index import Filters
 
 QUESTIONS = [
@@ -50,6 +50,43 @@ def test_a_question_about_net_zero_is_routed_to_the_climate_duty(corpus_service)
     ans = corpus_service.ask("How do we cover net zero in our plan?")
     assert ans.duty_ids[0] == "climate_change"
     assert "climate_change" in ans.retrieved[0].chunk.duty_ids
+
+
+def test_document_names_are_title_words_no_other_document_uses():
+    from assistant.types import Chunk
+
+    def chunk(doc: str, title: str, text: str) -> Chunk:
+        return Chunk(chunk_id=f"{doc}:00000", doc_id=doc, title=title, source=f"{doc}.md", kind="other", page=None,
+                     section="", duty_ids=(), text=text, n_tokens=10, content_hash="h")
+
+    titles = {"a": "Cornwall ICB board paper: Developing the Plans", "b": "Guidance on developing the plans",
+              "c": "Northshire Joint Forward Plans"}
+    chunks = [chunk("a", titles["a"], "Cornwall will publish its plans, as the guidance asks."),
+              chunk("b", titles["b"], "Joint forward plans must say how the ICB will act, as Northshire did.")]
+    names = document_names(titles, chunks)
+    assert names["a"] == {"cornwall"}  # "ICB", "Developing" and "Plans" are everyone's words
+    assert names["b"] == set()  # "Guidance" is in a's text too
+    assert names["c"] == set()  # another document's text uses "Northshire"
+
+
+def test_a_question_that_names_a_document_is_answered_from_it(corpus_service):
+    cornwall = next(d.doc_id for d in corpus_service.sources() if "Cornwall" in d.title)
+    lancashire = next(d.doc_id for d in corpus_service.sources() if "Lancashire" in d.title)
+    assert corpus_service.retriever.named_documents("What did Cornwall agree?") == [cornwall]
+    assert corpus_service.retriever.named_documents("What must the plan say about climate change?") == []
+    ans = corpus_service.ask("How does the Lancashire plan deal with domestic abuse?")
+    assert ans.retrieved[0].chunk.doc_id == lancashire
+    # the boost is a preference, not a filter: other documents still appear
+    assert {r.chunk.doc_id for r in ans.retrieved} - {lancashire}
+
+
+def test_a_heading_line_is_not_quoted_as_an_answer(corpus_service):
+    from assistant.chunk_sentences import Sentence
+
+    c = corpus_service.retriever.chunks[0]
+    ex = corpus_service.answers.extractive
+    assert not ex.usable(Sentence(text="ANNEX – Summary of ICB statutory duties", chunk=c, context=""))
+    assert ex.usable(Sentence(text="100% ambulance handovers under 30 minutes ✓ ✓ ✓", chunk=c, context=""))
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
