@@ -72,13 +72,15 @@ class Selection:
 _REQUIREMENT_INTENT = re.compile(
     r"\b(must|should|need(s|ed)? to|have to|has to|required?|requirements?|expect(s|ed|ation)?|guidance|legal(ly)?|"
     r"statutory|supposed to)\b", re.I)
-_LOCAL_NAMED = re.compile(r"\b(cornwall|cios|scilly|lancashire|l&sc|cumbria|board paper|annex)\b", re.I)
+# a question about an ICB's own papers by their type (which ICB is found from the names of the documents)
+_LOCAL_NAMED = re.compile(r"\b(board paper|annex|our own (plan|strategy|strategies|papers?))\b", re.I)
 LOCAL_KINDS = frozenset({"icb_plan", "icb_paper", "strategy", "other"})
 
 
-def national_first(question: str) -> bool:
-    """A question about what is required, not about a named ICB's own papers."""
-    return bool(_REQUIREMENT_INTENT.search(question)) and not _LOCAL_NAMED.search(question)
+def national_first(question: str, names_local: bool = False) -> bool:
+    """A question about what is required, not about an ICB's own papers (``names_local``: the question
+    names one of them, "what must Cornwall's plan include?")."""
+    return bool(_REQUIREMENT_INTENT.search(question)) and not names_local and not _LOCAL_NAMED.search(question)
 
 
 def strength(text: str) -> str:
@@ -166,7 +168,7 @@ class ExtractiveAnswerer:
         return out
 
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
-               max_words: int | None = None, duties: tuple[str, ...] = ()) -> list[Selection]:
+               max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False) -> list[Selection]:
         cfg = self.config
         budget = max_words or cfg.max_words
         cands: list[tuple[Sentence, int]] = []
@@ -214,7 +216,7 @@ class ExtractiveAnswerer:
         bar = min((p.relevance for p in anchor), default=0.0) - cfg.lead_margin
         lead = [p for p in rest if strength(p.sentence.text) == "must" and p.relevance >= bar]
         picks = lead + anchor + [p for p in rest if p not in lead]
-        if national_first(question):  # what the guidance requires comes before how an ICB did it
+        if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
         return picks
 

@@ -151,6 +151,7 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
         self._names: dict[str, frozenset[str]] = {}
+        self._kinds: dict[str, str] = {}
         self.corpus = CorpusStats.empty()
 
     def refresh(self) -> None:
@@ -163,8 +164,13 @@ class HybridRetriever:
                 self._lexical = LexicalIndex(chunks)
                 self.corpus = CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks)
                 self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
+                self._kinds = {c.doc_id: c.kind for c in chunks}
                 self.corpus = replace(self.corpus, document_names=frozenset().union(*self._names.values()))
                 self._generation = gen
+
+    def document_kind(self, doc_id: str) -> str | None:
+        self.refresh()
+        return self._kinds.get(doc_id)
 
     def named_documents(self, query: str) -> list[str]:
         """Documents the question names by a word only their title uses ("what did Cornwall agree?");

@@ -175,7 +175,12 @@ class JfpService:
         filters = Filters(doc_id=doc_id, kind=kind)
         retrieved = self.retriever.retrieve(retrieval_query, k=k or self.settings.k, filters=filters,
                                             duties=duties, query_vector=qv)
-        return self.answers.build(q, retrieved, qv, duty_ids=tuple(duties), focus=retrieval_query)
+        from assistant.extractive import LOCAL_KINDS
+
+        names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS
+                          for d in self.retriever.named_documents(retrieval_query))
+        return self.answers.build(q, retrieved, qv, duty_ids=tuple(duties), focus=retrieval_query,
+                                  names_local=names_local)
 
     # --- governance ----------------------------------------------------------------------------
     def requirements(self, duty_id: str):

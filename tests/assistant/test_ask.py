@@ -155,3 +155,12 @@ def test_unknown_duty_filter_is_a_clear_error(corpus_service):
 
     with pytest.raises(UnknownDutyError):
         corpus_service.ask("What about net zero?", duty="net_zero")
+
+
+def test_requirements_lead_unless_the_question_is_about_an_icbs_own_papers():
+    from assistant.extractive import national_first
+
+    assert national_first("What must the plan say about climate change?")
+    assert not national_first("What must the plan say about climate change?", names_local=True)
+    assert not national_first("What does the annex say we must do on climate change?")
+    assert not national_first("What did the board decide about the timetable?")  # not about requirements
