@@ -4,8 +4,9 @@
   so it is always in step with ingest and remove.
 - Dense: cosine search in the vector index, restricted to documents the manifest knows.
 - Fusion: reciprocal rank fusion (RRF, k=60), then a boost for chunks tagged with a duty the
-  question names or implies, then a greedy pass that discounts a document each time it is picked,
-  so one long document does not crowd out the rest.
+  question names or implies, and one for chunks of a document the question names ("what did
+  Cornwall agree?", see ``document_names``), then a greedy pass that discounts a document each time
+  it is picked, so one long document does not crowd out the rest.
 """
 
 from __future__ import annotations
