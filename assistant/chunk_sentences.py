@@ -29,12 +29,16 @@ class Sentence:
     position: int = 0  # index of the sentence within its chunk
     # a list quoted whole (see ``answer_units``): its lead-in, then each item, bullets removed
     lines: tuple[str, ...] = ()
-    end: int = 0  # for a list: where its span ends in the chunk text
+
+
+def _head(chunk: Chunk) -> str:
+    """The section's last heading, which gives each embedded sentence its topic."""
+    return chunk.section.split(" > ")[-1] if chunk.section else ""
 
 
 @lru_cache(maxsize=20000)
 def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
-    head = chunk.section.split(" > ")[-1] if chunk.section else ""
+    head = _head(chunk)
     out: list[Sentence] = []
     for line in chunk.text.split("\n"):
         line = _BULLET.sub("", line).strip()
@@ -107,20 +111,19 @@ def _joined_at_semicolons(chunk: Chunk, sents: tuple[Sentence, ...]) -> tuple[Se
     ("...work with their ICPs; local authorities; the voluntary sector;" + "NHS collaboratives ... in
     the development of the JFP."): the second half alone does not say what the list is for."""
     out: list[Sentence] = []
-    cursor = 0
-    last_end = -1
+    cursor = 0  # the end of the previous sentence in the chunk text
     for s in sents:
         at = chunk.text.find(s.text, cursor)
         if at < 0:
             return sents
         prev = out[-1] if out else None
-        if (prev is not None and prev.text.endswith(";") and chunk.text[last_end:at].strip(" \t") == ""
+        if (prev is not None and prev.text.endswith(";") and chunk.text[cursor:at].strip(" \t") == ""
                 and len(prev.text.split()) + len(s.text.split()) <= _JOINED_MAX_WORDS):
-            text = chunk.text[last_end - len(prev.text):at + len(s.text)]
+            text = chunk.text[cursor - len(prev.text):at + len(s.text)]
             out[-1] = Sentence(text=text, chunk=chunk, context=f"{prev.context} {s.text}", position=prev.position)
         else:
             out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
-        cursor = last_end = at + len(s.text)
+        cursor = at + len(s.text)
     return tuple(out)
 
 
@@ -134,7 +137,7 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
     blocks = _list_blocks(chunk)
     if not blocks:
         return sents
-    head = chunk.section.split(" > ")[-1] if chunk.section else ""
+    head = _head(chunk)
     out: list[Sentence] = []
     cursor = 0  # the end of what is quoted so far (a list's items are inside its span)
     search = 0  # where the next sentence is looked for: just after the previous one
@@ -144,8 +147,9 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
         at = at if at >= 0 else max(search, cursor)
         search = at + len(s.text)
         while pending and pending[0][0] <= at:
-            out.append(_list_unit(chunk, head, pending.pop(0), len(out)))
-            cursor = out[-1].end
+            block = pending.pop(0)
+            out.append(_list_unit(chunk, head, block, len(out)))
+            cursor = block[1]
         if at < cursor:  # inside a list already quoted whole
             continue
         out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
@@ -158,7 +162,7 @@ def _list_unit(chunk: Chunk, head: str, block: tuple[int, int, tuple[str, ...]],
     start, end, lines = block
     body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
     return Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
-                    position=position, lines=lines, end=end)
+                    position=position, lines=lines)
 
 
 def sentence_contexts(chunk: Chunk) -> list[str]:

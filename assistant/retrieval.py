@@ -163,10 +163,10 @@ class HybridRetriever:
                 chunks = self.manifest.chunks()
                 self._by_id = {c.chunk_id: c for c in chunks}
                 self._lexical = LexicalIndex(chunks)
-                self.corpus = CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks)
                 self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
                 self._kinds = {c.doc_id: c.kind for c in chunks}
-                self.corpus = replace(self.corpus, document_names=frozenset().union(*self._names.values()))
+                self.corpus = replace(CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks),
+                                      document_names=frozenset().union(*self._names.values()))
                 self._generation = gen
 
     def document_kind(self, doc_id: str) -> str | None:
