@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
 
     # Retrieval and answering
     k: int = Field(default=8, ge=1, le=50, description="Chunks returned by retrieval.")
+    fusion: Literal["linear", "rrf"] = Field(default="linear", description="How BM25 and dense results are fused: 'linear' (weighted scores) or 'rrf' (reciprocal rank).")
     answer_max_words: int = Field(default=250, ge=50, description="Upper bound on answer length.")
     abstain_threshold: float | None = Field(default=None, description="Override the calibrated abstention threshold.")
 

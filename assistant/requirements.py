@@ -57,7 +57,9 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     query = f"{duty.title}. {duty.summary}"
     qv = embedder.embed_query(query)
     tagged = [c for c in retriever.chunks if duty.id in c.duty_ids]
-    retrieved = [r.chunk for r in retriever.retrieve(query, k=10, duties=[duty.id], query_vector=qv)]
+    # the tagged chunks are all in already: retrieval is for the untagged ones (a row of a table
+    # that speaks to several duties), so no duty boost
+    retrieved = [r.chunk for r in retriever.retrieve(query, k=10, duties=[], query_vector=qv)]
     chunks = list({c.chunk_id: c for c in tagged + retrieved}.values())
     cands = [s for c in chunks for s in sentences_of(c) if _EXPECTS.search(s.text)]
     if not cands:

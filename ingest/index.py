@@ -63,7 +63,8 @@ class VectorIndex(Protocol):
     def count(self) -> int: ...
     def doc_ids(self) -> set[str]: ...
     def chunk_ids(self) -> set[str]: ...
-    def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]: ...
+    def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str],
+                     view_ids: Sequence[str] | None = None) -> dict[str, float]: ...
 
 
 @contextmanager
@@ -237,13 +238,26 @@ class ChromaIndex:
     def doc_ids(self) -> set[str]:
         return {str(md.get("doc_id")) for _, md in self._all_metadata("listing documents")}
 
-    def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
-        """Cosine similarity of the query to the whole-chunk vector of each given chunk."""
-        if not chunk_ids:
-            return {}
-        res = self._guard("reading vectors", self._col.get, ids=list(chunk_ids), include=["embeddings"])
+    def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str],
+                     view_ids: Sequence[str] | None = None) -> dict[str, float]:
+        """Cosine similarity of the query to each given chunk: the best of its views, as in :meth:`query`.
+        ``view_ids``: the ids of those chunks' views, when the caller knows them (a look-up by id is
+        several times faster than a metadata filter on a large collection)."""
         q = np.asarray(embedding, dtype=np.float32)
-        return {i: float(np.asarray(e, dtype=np.float32) @ q) for i, e in zip(res["ids"], res["embeddings"], strict=True)}
+        best: dict[str, float] = {}
+
+        def take(res) -> None:
+            for vid, md, e in zip(res["ids"], res["metadatas"], res["embeddings"], strict=True):
+                cid = str(md.get("chunk_id") or vid)
+                best[cid] = max(best.get(cid, -1.0), float(np.asarray(e, dtype=np.float32) @ q))
+
+        if view_ids:
+            take(self._guard("reading vectors", self._col.get, ids=list(view_ids), include=["embeddings", "metadatas"]))
+        rest = [c for c in chunk_ids if c not in best]  # no view ids given, or views stored by another version
+        if rest:
+            take(self._guard("reading vectors", self._col.get, where={"chunk_id": {"$in": rest}},
+                             include=["embeddings", "metadatas"]))
+        return best
 
     def chunk_ids(self) -> set[str]:
         return {str(md.get("chunk_id") or i) for i, md in self._all_metadata("listing chunks")}

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.citations import quote_in_chunk, uncited_numbers
-from assistant.retrieval import cap_per_document, document_names, rrf
+from assistant.retrieval import RetrievalConfig, cap_per_document, document_names, rrf
 from ingest.index import Filters
 
 QUESTIONS = [
@@ -27,6 +27,30 @@ def test_rrf_rewards_agreement_between_rankings():
 def test_rrf_weights_scale_a_ranking():
     fused = rrf([["a"], ["b"]], weights=[2.0, 1.0])
     assert fused["a"] == pytest.approx(2 * fused["b"])
+
+
+def test_each_fusion_has_its_own_fitted_settings():
+    linear, by_rank = RetrievalConfig.tuned("linear"), RetrievalConfig.tuned("rrf", k=5)
+    assert (linear.fusion, by_rank.fusion, by_rank.k) == ("linear", "rrf", 5)
+    assert RetrievalConfig() == linear  # the default is the linear fusion as fitted
+    with pytest.raises(ValueError, match="Unknown fusion"):
+        RetrievalConfig.tuned("borda")
+
+
+def test_linear_fusion_orders_by_weighted_similarity_and_bm25(corpus_service):
+    r = corpus_service.retriever
+    q = "What must the plan say about reducing health inequalities?"
+    qv = corpus_service.embedder.embed_query(q)
+    cfg = RetrievalConfig.tuned("linear", duty_boost=0.0, doc_boost=0.0, max_doc_share=1.0)
+    got = r.retrieve(q, k=8, query_vector=qv, config=cfg)
+    top_lex = max(s for _, s in r._lexical.search(q, cfg.candidates))
+    for s in got:  # every result's score is the convex combination of its two scores
+        assert s.dense is not None
+        want = cfg.alpha * s.dense + (1 - cfg.alpha) * (s.lexical or 0.0) / top_lex
+        assert s.score == pytest.approx(want, abs=1e-6)
+    assert [s.score for s in got] == sorted((s.score for s in got), reverse=True)
+    by_rank = r.retrieve(q, k=8, query_vector=qv, config=RetrievalConfig.tuned("rrf", max_doc_share=1.0))
+    assert by_rank and all(s.score < 0.1 for s in by_rank)  # RRF scores are sums of 1 / (60 + rank)
 
 
 def test_cap_per_document_leaves_room_for_other_documents():

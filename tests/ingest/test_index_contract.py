@@ -112,3 +112,24 @@ def test_unreachable_server_gives_a_plain_message():
     with pytest.raises(IndexUnavailableError) as e:
         ChromaIndex.server("127.0.0.1", _free_port(), "x", load_embedder(Settings().embedding_model))
     assert "chroma run" in e.value.message
+
+
+def test_similarities_score_a_chunk_by_its_best_view_as_query_does(index):
+    idx, emb = index
+    chunks = _load(idx, emb)
+    # a second view of the first chunk: a window that matches the query better than the chunk
+    window = "Greenhouse gas emissions will be cut."
+    idx.upsert([chunks[0]], emb.embed_documents([window]), view_ids=[f"{chunks[0].chunk_id}#w1"])
+    qv = emb.embed_query("cutting greenhouse gas emissions")
+    by_query = {h.chunk_id: h.similarity for h in idx.query(qv, 3)}
+    by_id = idx.similarities(qv, list(by_query))
+    assert set(by_id) == set(by_query)
+    for cid, sim in by_query.items():
+        assert by_id[cid] == pytest.approx(sim, abs=1e-4)
+    whole = float(emb.embed_documents([chunks[0].text])[0] @ qv)
+    assert by_id[chunks[0].chunk_id] > whole  # the window, not the whole chunk, scored it
+    # by view id (the fast path) the same, and a chunk whose views are not all named is still found
+    ids = [c.chunk_id for c in chunks] + [f"{chunks[0].chunk_id}#w1"]
+    assert idx.similarities(qv, [c.chunk_id for c in chunks], ids) == pytest.approx(
+        idx.similarities(qv, [c.chunk_id for c in chunks]), abs=1e-6)
+    assert set(idx.similarities(qv, [c.chunk_id for c in chunks], ["d1:00000"])) == {c.chunk_id for c in chunks}
