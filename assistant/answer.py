@@ -32,12 +32,21 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 DEFAULT_THRESHOLD = 0.45
 
 
+def _calibrated(key: str, default: float) -> float:
+    try:
+        return float(json.loads(CALIBRATION_FILE.read_text())[key])
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+
+
 def calibrated_threshold() -> float:
     """The abstention threshold fitted on the dev gold set (see eval/calibrate.py)."""
-    try:
-        return float(json.loads(CALIBRATION_FILE.read_text())["abstain_threshold"])
-    except (OSError, ValueError, KeyError):
-        return DEFAULT_THRESHOLD
+    return _calibrated("abstain_threshold", DEFAULT_THRESHOLD)
+
+
+def calibrated_unknown_share() -> float:
+    """The share of a question's words that may be unknown to the library (eval/calibrate.py); 1.0: no check."""
+    return _calibrated("max_unknown_share", 1.0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class AnswerBuilder:
         self.chat = chat
         self.corpus_stats = corpus_stats or CorpusStats.empty
         self.threshold = calibrated_threshold() if threshold is None else threshold
+        self.max_unknown_share = calibrated_unknown_share()
         self.max_words = max_words
 
     def evidence(self, picks: list[Selection], retrieved: list[ScoredChunk]) -> Evidence:
@@ -76,7 +86,8 @@ class AnswerBuilder:
         ev = self.evidence(picks, retrieved)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)
-        reason = unanswerable_reason(question, [p.sentence.text for p in picks], self.corpus_stats())
+        reason = unanswerable_reason(question, [p.sentence.text for p in picks], self.corpus_stats(),
+                                     self.max_unknown_share)
         if reason:
             return self._abstain(question, retrieved, duty_ids, ev, reason)
         notices: list[str] = []

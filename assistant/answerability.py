@@ -3,6 +3,9 @@
 1. Closeness: ``confidence`` = 0.7 x (best candidate sentence's similarity to the question) +
    0.3 x (best chunk's dense similarity). Below the calibrated threshold (eval/calibrate.py fits it
    on the dev gold split) the sources are not about the question at all.
+   Vocabulary: when more than a calibrated share of the question's words appear in no indexed
+   document ("When does the Premier League season start?": premier, league, season), the library
+   is not about the question, however close its nearest sentence looks to a small embedding model.
 2. Specifics: a year or figure in the question that no indexed document mentions ("the 2025/26
    capital budget") means the fact asked for is not there.
 3. Answer type: a question asking for a quantity ("how many", "what is the ... budget / rate /
@@ -68,10 +71,26 @@ def _subject_terms(question: str, weights: TermWeights) -> list[str]:
     return sorted(terms, key=lambda t: -weights.idf(t))[:3]
 
 
-def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats) -> str | None:
+def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], int]:
+    """The question's content words that no indexed chunk uses, and how many content words it has."""
+    terms = list(dict.fromkeys(content_terms(question)))
+    return [t for t in terms if weights.df.get(t, 0) == 0], len(terms)
+
+
+def unknown_share(question: str, weights: TermWeights) -> float:
+    unknown, n = unknown_words(question, weights)
+    return len(unknown) / n if n else 0.0
+
+
+def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
+                        max_unknown_share: float = 1.0) -> str | None:
     """A plain reason when the sources cannot answer, else None. ``quoted``: the sentences the
-    answer would quote."""
+    answer would quote; ``max_unknown_share``: the calibrated share of the question's words that may
+    be unknown to the library (1.0: no vocabulary check)."""
     weights, known_numbers = corpus.weights, corpus.numbers
+    unknown, n = unknown_words(question, weights)
+    if n and len(unknown) >= 2 and len(unknown) / n > max_unknown_share:
+        return f"Most of the words in this question ({', '.join(unknown[:4])}) appear in no indexed document."
     asked_numbers = {n for n in numbers_in(question) if len(n) >= 4 or "/" in n}  # years, 2025/26, big figures
     missing = sorted(n for n in asked_numbers if n not in known_numbers)
     if missing:

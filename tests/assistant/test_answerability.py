@@ -95,3 +95,12 @@ def test_how_many_about_a_named_place_needs_a_count_for_that_place():
                                ["The Royal Cornwall Hospital has 750 beds."], stats) is None
     # "Cornwall" only names a document in the library: the board paper's count answers
     assert unanswerable_reason("How many beds will Cornwall open?", dementia, stats) is None
+
+
+def test_a_question_in_words_the_library_never_uses_is_refused():
+    why = unanswerable_reason("When does the Premier League season start?", [LIBRARY[4]], STATS, max_unknown_share=0.5)
+    assert why and "premier" in why and "appear in no indexed document" in why
+    # the check is off unless calibrated (1.0), and one unknown word is never enough
+    assert unanswerable_reason("When does the Premier League season start?", [LIBRARY[4]], STATS) is None
+    assert unanswerable_reason("What flexibility do systems have over their plan's scope?", [LIBRARY[4]], STATS,
+                               max_unknown_share=0.3) is None
