@@ -77,11 +77,6 @@ def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], int]:
     return [t for t in terms if weights.df.get(t, 0) == 0], len(terms)
 
 
-def unknown_share(question: str, weights: TermWeights) -> float:
-    unknown, n = unknown_words(question, weights)
-    return len(unknown) / n if n else 0.0
-
-
 def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
                         max_unknown_share: float = 1.0) -> str | None:
     """A plain reason when the sources cannot answer, else None. ``quoted``: the sentences the
