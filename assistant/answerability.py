@@ -71,10 +71,12 @@ def _subject_terms(question: str, weights: TermWeights) -> list[str]:
     return sorted(terms, key=lambda t: -weights.idf(t))[:3]
 
 
-def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], int]:
-    """The question's content words that no indexed chunk uses, and how many content words it has."""
+def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], float]:
+    """The question's content words that no indexed chunk uses, and their share of its content words
+    (0.0 when fewer than two are unknown: one unfamiliar word is a name or a typo, not another topic)."""
     terms = list(dict.fromkeys(content_terms(question)))
-    return [t for t in terms if weights.df.get(t, 0) == 0], len(terms)
+    unknown = [t for t in terms if weights.df.get(t, 0) == 0]
+    return unknown, (len(unknown) / len(terms) if len(unknown) >= 2 else 0.0)
 
 
 def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
@@ -83,8 +85,8 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     answer would quote; ``max_unknown_share``: the calibrated share of the question's words that may
     be unknown to the library (1.0: no vocabulary check)."""
     weights, known_numbers = corpus.weights, corpus.numbers
-    unknown, n = unknown_words(question, weights)
-    if n and len(unknown) >= 2 and len(unknown) / n > max_unknown_share:
+    unknown, share = unknown_words(question, weights)
+    if share > max_unknown_share:
         return f"Most of the words in this question ({', '.join(unknown[:4])}) appear in no indexed document."
     asked_numbers = {n for n in numbers_in(question) if len(n) >= 4 or "/" in n}  # years, 2025/26, big figures
     missing = sorted(n for n in asked_numbers if n not in known_numbers)

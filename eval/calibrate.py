@@ -44,17 +44,12 @@ def _f1(rows: list[tuple[bool, float, bool]], t: float) -> tuple[float, float, f
     return (2 * p * r / (p + r) if p + r else 0.0), p, r
 
 
-def _share(question: str, weights) -> float:
-    unknown, n = unknown_words(question, weights)
-    return len(unknown) / n if n and len(unknown) >= 2 else 0.0
-
-
 def _fit_unknown_share(items, weights) -> float:
     """The vocabulary cut: half-way between the highest share of unknown words in an answerable dev
     question and the next share above it among the out-of-scope ones, so no answerable dev question
     is refused for its words (1.0, no check, when no out-of-scope question lies above them all)."""
-    answerable = max((_share(i.question, weights) for i in items if not i.out_of_scope), default=0.0)
-    above = [sh for i in items if i.out_of_scope and (sh := _share(i.question, weights)) > answerable]
+    answerable = max((unknown_words(i.question, weights)[1] for i in items if not i.out_of_scope), default=0.0)
+    above = [sh for i in items if i.out_of_scope and (sh := unknown_words(i.question, weights)[1]) > answerable]
     return round((answerable + min(above)) / 2, 3) if above else 1.0
 
 
