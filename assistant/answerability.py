@@ -13,6 +13,9 @@
    subject; "how many <things>" needs a count of those things ("65 beds", not "2% of beds"). A
    question asking who holds a role ("who is the chief executive", "who chairs ...") needs the role
    named in a quoted sentence, not just somewhere in the library.
+0. Task: a request for work the library cannot hold an answer to -- code, a database query, a
+   spreadsheet formula ("Write me a SQL query that counts patients by practice") -- is not a question
+   about the sources, however many planning words it uses. (A draft of a plan section is ``jfp draft``.)
 Each failed check gives a plain reason that is shown with the closest material.
 """
 
@@ -29,6 +32,11 @@ _QUANTITY = re.compile(
     r"\b(how (many|much)|what(?:\s+is|\s+was|'s|’s|\s+are|\s+were)\s+(?:[\w'’/&-]+\s+){0,6}?(budget|deficit|surplus|rate|"
     r"cost|spend|uplift|allocation|award|number|size|total|amount|figure|price|salary|population|headcount|waiting list)s?)\b",
     re.I)
+# "write me a SQL query ...", "can you generate Python code to ...", "give me an Excel formula for ..."
+_CODE_REQUEST = re.compile(
+    r"^\W*(?:(?:please|can you|could you|would you|help me)\s+)*(?:write|generate|create|give|produce|code|build)\b"
+    r"(?:\s+[\w'’-]+){0,4}?\s+(?:sql|python|vba|javascript|bash|excel|spreadsheet|dax|power\s*bi|code(?!\s+of\b)|script|"
+    r"query|queries|macro|formula|regex|regular expression)\b", re.I)
 _WHO_ROLE = re.compile(r"\bwho(?:\s+is|'s|’s|\s+was|\s+are)\s+(?:the\s+)?(?:current\s+)?([a-z][a-z -]{2,40}?)(?: of| at| for| in|\?|$)", re.I)
 _WHO_VERB = re.compile(r"\bwho (chairs|leads|runs|heads|manages)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many\s+(?:more\s+|fewer\s+|extra\s+|new\s+)?([a-z][a-z-]+)", re.I)
@@ -85,6 +93,9 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     answer would quote; ``max_unknown_share``: the calibrated share of the question's words that may
     be unknown to the library (1.0: no vocabulary check)."""
     weights, known_numbers = corpus.weights, corpus.numbers
+    if _CODE_REQUEST.search(question):
+        return ("This asks for code or a query to be written; jfp-assistant answers questions from the indexed "
+                "documents and drafts plan sections, it does not write code.")
     unknown, share = unknown_words(question, weights)
     if share > max_unknown_share:
         return f"Most of the words in this question ({', '.join(unknown[:4])}) appear in no indexed document."

@@ -104,3 +104,23 @@ def test_a_question_in_words_the_library_never_uses_is_refused():
     assert unanswerable_reason("When does the Premier League season start?", [LIBRARY[4]], STATS) is None
     assert unanswerable_reason("What flexibility do systems have over their plan's scope?", [LIBRARY[4]], STATS,
                                max_unknown_share=0.3) is None
+
+
+@pytest.mark.parametrize("question", [
+    "Write me a SQL query that counts registered patients by GP practice.",
+    "Can you write Python code to chart the waiting list figures?",
+    "Please give me an Excel formula for the growth in bed occupancy.",
+])
+def test_a_request_for_code_is_refused_with_its_reason(question):
+    why = reason(question, [LIBRARY[0], LIBRARY[1]])
+    assert why and "does not write code" in why
+
+
+@pytest.mark.parametrize("question", [
+    "Write a draft of the climate change section.",
+    "Write me a summary of what the guidance says about patient choice.",
+    "What must the code of conduct section cover?",
+    "What query did the board raise about the timetable?",
+])
+def test_writing_requests_about_the_plan_are_not_taken_for_code(question):
+    assert reason(question, [LIBRARY[4]]) is None

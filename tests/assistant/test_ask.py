@@ -113,6 +113,22 @@ def test_a_heading_line_is_not_quoted_as_an_answer(corpus_service):
     assert ex.usable(Sentence(text="100% ambulance handovers under 30 minutes ✓ ✓ ✓", chunk=c, context=""))
 
 
+def test_a_table_of_contents_line_is_not_quoted_as_an_answer(corpus_service):
+    from assistant.chunk_sentences import Sentence
+
+    c = corpus_service.retriever.chunks[0]
+    ex = corpus_service.answers.extractive
+    for line in ("Duty to promote education and training and the workforce of the future ..... | 21",
+                 "Duty to reduce inequalities between patients in access to services . . . . . 11",
+                 "Duty to have regard to the wider effect of decisions on the triple aim …… 5"):
+        assert not ex.usable(Sentence(text=line, chunk=c, context=""))
+    # a sentence that merely ends in a figure is still a sentence
+    assert ex.usable(Sentence(text="The system will reduce adult bed occupancy across its acute trusts to 92.", chunk=c,
+                              context=""))
+    ans = corpus_service.ask("What must we say about education and training?")
+    assert not any("....." in cit.quote for cit in ans.citations)
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_every_citation_quotes_its_chunk_verbatim(corpus_service, question):
     ans = corpus_service.ask(question)
