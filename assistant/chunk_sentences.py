@@ -19,6 +19,15 @@ from ingest.chunking import split_sentences
 
 _LINK = re.compile(r"^(https?://|www\.)\S+$")
 _BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d{1,2}[.)]|[a-z][.)])\s+")
+# a sentence that stops on a word no sentence ends with ("... ensure they meet the"): a page, column
+# or cell break cut it, and it goes on in the next line
+_UNFINISHED = re.compile(r"\b(in|of|the|a|an|to|for|with|and|or|by|from|on|as|such as|including|e\.g\.?|eg|"
+                         r"for example|for instance|like|are|is|will|that|which)\s*$", re.I)
+
+
+def unfinished(text: str) -> bool:
+    """Whether ``text`` stops mid-sentence, on an article, preposition or conjunction."""
+    return bool(_UNFINISHED.search(text))
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,17 @@ def _list_blocks(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
     return blocks
 
 
-def _joined_at_semicolons(chunk: Chunk, sents: tuple[Sentence, ...]) -> tuple[Sentence, ...]:
-    """Sentences with the parts of one sentence that the splitter cut at a semicolon put back together
-    ("...work with their ICPs; local authorities; the voluntary sector;" + "NHS collaboratives ... in
-    the development of the JFP."): the second half alone does not say what the list is for."""
+def _rejoined(chunk: Chunk, sents: tuple[Sentence, ...]) -> tuple[Sentence, ...]:
+    """Sentences with the parts of one sentence that were cut apart put back together:
+
+    - cut by the splitter at a semicolon ("...work with their ICPs; local authorities; the voluntary
+      sector;" + "NHS collaboratives ... in the development of the JFP."), on one line: the second
+      half alone does not say what the list is for;
+    - cut by a line break in the document ("... redesign services and ensure they meet the" +
+      "needs of the most deprived 20% of the population ..."): the first part stops on a word no
+      sentence ends with and the next line carries on in lower case.
+
+    The joined text is the verbatim span of the chunk, line break included."""
     out: list[Sentence] = []
     cursor = 0  # the end of the previous sentence in the chunk text
     for s in sents:
@@ -117,8 +133,12 @@ def _joined_at_semicolons(chunk: Chunk, sents: tuple[Sentence, ...]) -> tuple[Se
         if at < 0:
             return sents
         prev = out[-1] if out else None
-        if (prev is not None and prev.text.endswith(";") and chunk.text[cursor:at].strip(" \t") == ""
-                and len(prev.text.split()) + len(s.text.split()) <= _JOINED_MAX_WORDS):
+        gap = chunk.text[cursor:at]
+        fits = prev is not None and len(prev.text.split()) + len(s.text.split()) <= _JOINED_MAX_WORDS
+        at_semicolon = fits and prev.text.endswith(";") and gap.strip(" \t") == ""
+        at_break = (fits and gap.strip() == "" and gap.count("\n") == 1 and unfinished(prev.text)
+                    and s.text[:1].islower())
+        if at_semicolon or at_break:
             text = chunk.text[cursor - len(prev.text):at + len(s.text)]
             out[-1] = Sentence(text=text, chunk=chunk, context=f"{prev.context} {s.text}", position=prev.position)
         else:
@@ -133,7 +153,7 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
     that a short list with its lead-in is one unit, quoted whole. A list's lead-in is no answer
     alone, and its items ("Restore NHS services inclusively.") are often too short to stand alone;
     together they are the answer to "what are the five priorities?"."""
-    sents = _joined_at_semicolons(chunk, sentences_of(chunk))
+    sents = _rejoined(chunk, sentences_of(chunk))
     blocks = _list_blocks(chunk)
     if not blocks:
         return sents

@@ -270,7 +270,8 @@ class ExtractiveAnswerer:
                 lines.append(f"- {without_markers(lead)} [{n}]")
                 lines.extend(f"  - {_marked(without_markers(item), n)}" for item in items)
             else:
-                lines.append(f"- {without_markers(p.sentence.text)} [{n}]")
+                # one line: a sentence rejoined across a line break keeps the break in its quote only
+                lines.append(f"- {' '.join(without_markers(p.sentence.text).split())} [{n}]")
         return "\n".join(lines), citations
 
 

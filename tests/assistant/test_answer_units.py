@@ -1,5 +1,5 @@
 """What the extractive answer may quote: short lists whole, with their lead-in; sentences cut at a
-semicolon put back together; every unit a verbatim span of its chunk."""
+semicolon or a line break put back together; every unit a verbatim span of its chunk."""
 
 from __future__ import annotations
 
@@ -70,6 +70,33 @@ def test_a_sentence_cut_at_a_semicolon_is_put_back_together():
     assert len(sentences_of(c)) == 2  # the splitter cuts before "NHS collaboratives"
     (unit,) = answer_units(c)
     assert unit.text == text and quote_in_chunk(unit.text, c.text)
+
+
+def test_a_sentence_cut_by_a_line_break_is_put_back_together(answerer):
+    text = ("Set out how co-production is being used to redesign services and ensure they meet the\n"
+            "needs of the most deprived 20% of the population and narrow health inequality gaps.\n"
+            "The plan should name the lead for this work.")
+    c = chunk(text)
+    assert len(sentences_of(c)) == 3  # the break cuts the first sentence after "meet the"
+    first, second = answer_units(c)
+    assert first.text == text[: text.index(" gaps.") + len(" gaps.")] and quote_in_chunk(first.text, c.text)
+    assert second.text == "The plan should name the lead for this work."
+    line, citations = answerer.compose([Selection(first, 0.9)])
+    assert line == ("- Set out how co-production is being used to redesign services and ensure they meet the needs of the "
+                    "most deprived 20% of the population and narrow health inequality gaps. [1]")
+    assert "\n" not in citations[0].quote
+
+
+@pytest.mark.parametrize("text", [
+    # the line ends a sentence of its own: "to." is finished, a heading follows in capitals
+    "Speak to anyone not listed who is important to speak to.\nthe next line is another sentence entirely.",
+    "Plans should say how they will improve outcomes in line with\nCore20PLUS5 and the goals agreed across the whole system.",
+    # a bulleted item is a list entry, not the rest of the line before
+    "ICBs should work with partners such as\n- local authorities and the voluntary sector in each place.",
+])
+def test_lines_that_do_not_carry_on_a_cut_sentence_stay_apart(text):
+    c = chunk(text)
+    assert len(answer_units(c)) == len(sentences_of(c)) == 2
 
 
 def test_a_list_answer_marks_the_lead_in_and_every_item(answerer):
