@@ -244,7 +244,7 @@ class HybridRetriever:
         if cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical:
             missing = [c for c in lexical_score if c not in dense_sim]
             if missing:
-                view_ids = [v for cid in missing for v in self._view_ids(cid)]
+                view_ids = {v: cid for cid in missing for v in self._view_ids(cid)}
                 dense_sim.update(self.index.similarities(qv, missing, view_ids))
             top_lex = max(lexical_score.values(), default=0.0) or 1.0
             fused = {cid: cfg.alpha * dense_sim.get(cid, 0.0) + (1 - cfg.alpha) * lexical_score.get(cid, 0.0) / top_lex

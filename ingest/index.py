@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +64,7 @@ class VectorIndex(Protocol):
     def doc_ids(self) -> set[str]: ...
     def chunk_ids(self) -> set[str]: ...
     def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str],
-                     view_ids: Sequence[str] | None = None) -> dict[str, float]: ...
+                     view_ids: Mapping[str, str] | None = None) -> dict[str, float]: ...
 
 
 @contextmanager
@@ -189,9 +189,8 @@ class ChromaIndex:
         self._guard("deleting a document", self._col.delete, where={"doc_id": doc_id})
 
     def query(self, embedding: np.ndarray, k: int, filters: Filters | None = None) -> list[VectorHit]:
-        n = self.count()
-        if n == 0:
-            return []
+        # no count() first: it costs a few milliseconds a question on a large index, and Chroma returns
+        # what there is when asked for more results than it holds (nothing from an empty collection)
         where: dict[str, Any] | None = None
         clauses: list[dict[str, Any]] = []
         if filters:
@@ -209,7 +208,7 @@ class ChromaIndex:
             "searching",
             self._col.query,
             query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-            n_results=min(k * VIEWS_PER_QUERY, n),
+            n_results=k * VIEWS_PER_QUERY,
             where=where,
             include=["metadatas", "distances"],
         )
@@ -239,24 +238,26 @@ class ChromaIndex:
         return {str(md.get("doc_id")) for _, md in self._all_metadata("listing documents")}
 
     def similarities(self, embedding: np.ndarray, chunk_ids: Sequence[str],
-                     view_ids: Sequence[str] | None = None) -> dict[str, float]:
+                     view_ids: Mapping[str, str] | None = None) -> dict[str, float]:
         """Cosine similarity of the query to each given chunk: the best of its views, as in :meth:`query`.
-        ``view_ids``: the ids of those chunks' views, when the caller knows them (a look-up by id is
-        several times faster than a metadata filter on a large collection)."""
+        ``view_ids``: view id -> chunk id for those chunks' views, when the caller knows them (a look-up
+        by id, vectors only, is several times faster than a metadata filter on a large collection)."""
         q = np.asarray(embedding, dtype=np.float32)
         best: dict[str, float] = {}
 
-        def take(res) -> None:
-            for vid, md, e in zip(res["ids"], res["metadatas"], res["embeddings"], strict=True):
-                cid = str(md.get("chunk_id") or vid)
+        def take(chunk_of: list[str], embeddings) -> None:
+            for cid, e in zip(chunk_of, embeddings, strict=True):
                 best[cid] = max(best.get(cid, -1.0), float(np.asarray(e, dtype=np.float32) @ q))
 
         if view_ids:
-            take(self._guard("reading vectors", self._col.get, ids=list(view_ids), include=["embeddings", "metadatas"]))
+            res = self._guard("reading vectors", self._col.get, ids=list(view_ids), include=["embeddings"])
+            take([view_ids[v] for v in res["ids"]], res["embeddings"])
         rest = [c for c in chunk_ids if c not in best]  # no view ids given, or views stored by another version
         if rest:
-            take(self._guard("reading vectors", self._col.get, where={"chunk_id": {"$in": rest}},
-                             include=["embeddings", "metadatas"]))
+            res = self._guard("reading vectors", self._col.get, where={"chunk_id": {"$in": rest}},
+                              include=["embeddings", "metadatas"])
+            take([str(md.get("chunk_id") or vid) for vid, md in zip(res["ids"], res["metadatas"], strict=True)],
+                 res["embeddings"])
         return best
 
     def chunk_ids(self) -> set[str]:

@@ -129,7 +129,7 @@ def test_similarities_score_a_chunk_by_its_best_view_as_query_does(index):
     whole = float(emb.embed_documents([chunks[0].text])[0] @ qv)
     assert by_id[chunks[0].chunk_id] > whole  # the window, not the whole chunk, scored it
     # by view id (the fast path) the same, and a chunk whose views are not all named is still found
-    ids = [c.chunk_id for c in chunks] + [f"{chunks[0].chunk_id}#w1"]
+    ids = {c.chunk_id: c.chunk_id for c in chunks} | {f"{chunks[0].chunk_id}#w1": chunks[0].chunk_id}
     assert idx.similarities(qv, [c.chunk_id for c in chunks], ids) == pytest.approx(
         idx.similarities(qv, [c.chunk_id for c in chunks]), abs=1e-6)
-    assert set(idx.similarities(qv, [c.chunk_id for c in chunks], ["d1:00000"])) == {c.chunk_id for c in chunks}
+    assert set(idx.similarities(qv, [c.chunk_id for c in chunks], {"d1:00000": "d1:00000"})) == {c.chunk_id for c in chunks}
