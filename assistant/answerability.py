@@ -1,5 +1,8 @@
 """Can the sources answer this question? Checks made before an answer is shown.
 
+0. Task: a request for work the library cannot hold an answer to -- code, a database query, a
+   spreadsheet formula ("Write me a SQL query that counts patients by practice") -- is not a question
+   about the sources, however many planning words it uses. (A draft of a plan section is ``jfp draft``.)
 1. Closeness: ``confidence`` = 0.7 x (best candidate sentence's similarity to the question) +
    0.3 x (best chunk's dense similarity). Below the calibrated threshold (eval/calibrate.py fits it
    on the dev gold split) the sources are not about the question at all.
@@ -13,9 +16,6 @@
    subject; "how many <things>" needs a count of those things ("65 beds", not "2% of beds"). A
    question asking who holds a role ("who is the chief executive", "who chairs ...") needs the role
    named in a quoted sentence, not just somewhere in the library.
-0. Task: a request for work the library cannot hold an answer to -- code, a database query, a
-   spreadsheet formula ("Write me a SQL query that counts patients by practice") -- is not a question
-   about the sources, however many planning words it uses. (A draft of a plan section is ``jfp draft``.)
 Each failed check gives a plain reason that is shown with the closest material.
 """
 

@@ -88,7 +88,7 @@ def test_a_sentence_cut_by_a_line_break_is_put_back_together(answerer):
 
 
 @pytest.mark.parametrize("text", [
-    # the line ends a sentence of its own: "to." is finished, a heading follows in capitals
+    # "to." ends its sentence; a line in capitals starts a new one
     "Speak to anyone not listed who is important to speak to.\nthe next line is another sentence entirely.",
     "Plans should say how they will improve outcomes in line with\nCore20PLUS5 and the goals agreed across the whole system.",
     # a bulleted item is a list entry, not the rest of the line before
