@@ -29,8 +29,19 @@ class ChunkingConfig:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences (conservative: a sentence end followed by a capital or digit)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    """Split text into sentences (conservative: a sentence end followed by a capital or digit).
+
+    No split inside brackets that close later in the text: "(Saving and Improving Lives: The
+    Future of UK Clinical Research Delivery) set out ..." is one sentence, not two."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        head = text[start:m.start()]
+        if head.count("(") > head.count(")") and ")" in text[m.end():].split("(", 1)[0]:
+            continue
+        parts.append(text[start:m.start()].strip())
+        start = m.end()
+    parts.append(text[start:].strip())
     return [p for p in parts if p]
 
 

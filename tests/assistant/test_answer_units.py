@@ -10,6 +10,7 @@ from assistant.citations import quote_in_chunk
 from assistant.extractive import ExtractiveAnswerer, Selection
 from assistant.types import Chunk
 from eval.metrics import faithfulness, keypoint_coverage
+from ingest.chunking import split_sentences
 
 PRIORITIES = (
     "ICBs are encouraged to describe how they will address the five strategic priorities. The five priorities are:\n"
@@ -70,6 +71,16 @@ def test_a_sentence_cut_at_a_semicolon_is_put_back_together():
     assert len(sentences_of(c)) == 2  # the splitter cuts before "NHS collaboratives"
     (unit,) = answer_units(c)
     assert unit.text == text and quote_in_chunk(unit.text, c.text)
+
+
+def test_a_colon_inside_brackets_does_not_end_the_sentence():
+    text = ("The Life Sciences Vision and National Clinical Research Vision (Saving and Improving Lives: The Future "
+            "of UK Clinical Research Delivery) set out a commitment to research. ICBs: Must act.")
+    units = [u.text for u in answer_units(chunk(text))]
+    assert units[0].startswith("The Life Sciences Vision") and units[0].endswith("commitment to research.")
+    assert split_sentences(text)[1:] == ["ICBs:", "Must act."]  # outside brackets a colon still ends one
+    # a bracket that never closes does not swallow the rest of the text
+    assert split_sentences("See (note: Part one. Part two.") == ["See (note:", "Part one.", "Part two."]
 
 
 def test_a_sentence_cut_by_a_line_break_is_put_back_together(answerer):
