@@ -106,6 +106,10 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     quantity = _QUANTITY.search(question)
     if quantity and not _NOT_AMOUNT.search(question):
         subject = _subject_terms(question, weights)
+        measure_terms = set(content_terms(quantity.group(3) or ""))
+        # the measure is not the subject: "the reimbursement rate for ARRS" is not answered by "the
+        # dementia diagnosis rate is 66.7%"
+        subject = [t for t in subject if t not in measure_terms] or subject
         on_subject = [s for s in quoted if _figures(s) and set(content_terms(s)) & set(subject)]
         if not on_subject:
             return "The sources give no figure for this."
@@ -147,9 +151,14 @@ def _named_subject(question: str, document_names: frozenset[str]) -> str | None:
     return None
 
 
+# a footnote reference glued to a word or to the punctuation after one: "treatment.1", "requirement1"
+_FOOTNOTE = re.compile(r"(?:(?<=[a-z])|(?<=[a-z][.,;:)\]”’\"]))\d{1,2}\b")
+
+
 def _figures(sentence: str) -> set[str]:
-    """Figures in a sentence other than years ("2024", "2024/25"): a year dates a fact, it is not one."""
-    return {n for n in numbers_in(sentence) if not _YEAR.match(n)}
+    """Figures in a sentence other than years ("2024", "2024/25"): a year dates a fact, it is not one;
+    nor is a footnote reference ("... about their care or treatment.1")."""
+    return {n for n in numbers_in(_FOOTNOTE.sub(" ", sentence)) if not _YEAR.match(n)}
 
 
 def _measures(sentence: str, measure: str) -> bool:

@@ -54,6 +54,21 @@ def test_a_money_measure_needs_money_or_its_name_in_the_same_sentence():
     assert got == "The sources give no rate figure for this."
 
 
+def test_a_figure_for_another_thing_measured_the_same_way_does_not_answer():
+    # "rate" is the measure asked for, not the subject: a rate of something else is no answer
+    quoted = ["Recover the dementia diagnosis rate to 66.7% by March 2024."]
+    got = reason("What's the reimbursement rate for a clinical pharmacist under ARRS?", quoted)
+    assert got == "The sources give no figure for this."
+
+
+def test_a_footnote_reference_is_not_a_figure():
+    quoted = ["ICBs must promote the involvement of each patient (ARRS) in decisions about their treatment.1 It helps."]
+    got = reason("What's the reimbursement rate under ARRS?", quoted)
+    assert got == "The sources give no figure for this."
+    # a real figure next to it still counts
+    assert reason("What's the reimbursement rate under ARRS?", ["Under ARRS the reimbursement rate is 100%."]) is None
+
+
 def test_how_much_freedom_is_not_a_question_about_an_amount():
     assert reason("How much freedom do systems have over what goes in the plan?", [LIBRARY[4]]) is None
 
