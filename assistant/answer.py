@@ -82,7 +82,8 @@ class AnswerBuilder:
         the previous turn, with acronyms expanded); ``names_local``: the question names an ICB's own
         document, so national requirements do not go first."""
         picks = self.extractive.select(focus or question, retrieved, query_vector, max_words=self.max_words,
-                                       duties=duty_ids, names_local=names_local)
+                                       duties=duty_ids, names_local=names_local,
+                                       name_words=self.corpus_stats().document_names)
         ev = self.evidence(picks, retrieved)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)

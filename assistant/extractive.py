@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.chunk_sentences import Sentence, answer_units, contexts_digest
 from assistant.citations import make_citation
-from assistant.terms import TermWeights, content_terms
+from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Citation, ScoredChunk
 from ingest.chunking import split_sentences
 from ingest.embedding import Embedder
@@ -155,9 +155,12 @@ class ExtractiveAnswerer:
         return not _title_like(t)
 
     def score(self, question: str, cands: list[tuple[Sentence, int]], sims: np.ndarray,
-              duties: tuple[str, ...] = ()) -> np.ndarray:
+              duties: tuple[str, ...] = (), name_words: frozenset[str] = frozenset()) -> np.ndarray:
+        """``name_words``: words that name a document ("Lancashire"); they pick the source (retrieval
+        boosts it), they are not what the question is about, so they do not count as overlap."""
         cfg = self.config
-        q_terms = content_terms(question)
+        skip = {stem(w) for w in name_words}
+        q_terms = [t for t in content_terms(question) if t not in skip] or content_terms(question)
         weights = self._term_weights()
         out = np.zeros(len(cands))
         for i, (s, rank) in enumerate(cands):
@@ -171,7 +174,8 @@ class ExtractiveAnswerer:
         return out
 
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
-               max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False) -> list[Selection]:
+               max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
+               name_words: frozenset[str] = frozenset()) -> list[Selection]:
         cfg = self.config
         budget = max_words or cfg.max_words
         cands: list[tuple[Sentence, int]] = []
@@ -184,7 +188,7 @@ class ExtractiveAnswerer:
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
         sv = self.sentence_vectors([s for s, _ in cands])
         sims = sv @ qv
-        rel = self.score(question, cands, sims, duties)
+        rel = self.score(question, cands, sims, duties, name_words)
         chosen: list[int] = []
         words = 0
         if cfg.strategy == "anchored":

@@ -45,12 +45,12 @@ def load_local(path: Path) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
-def expand(query: str, local: dict[str, str] | None = None) -> str:
-    """Append the expansion of each acronym in the query (the original words are kept)."""
+def expand(text: str, local: dict[str, str] | None = None) -> str:
+    """Append the long form of each acronym in ``text`` (a question or a chunk); the original words are kept."""
     table = {**ACRONYMS, **(local or {})}
     extra = []
-    for w in _WORD_OR_AMP.findall(query):
+    for w in _WORD_OR_AMP.findall(text):
         lw = w.lower()
         if lw in table and (any(ch.isupper() for ch in w[1:]) or w.isupper() or lw in {"jfps", "icbs", "hwbs", "ahsns"}):
             extra.append(table[lw])
-    return query if not extra else f"{query} ({'; '.join(dict.fromkeys(extra))})"
+    return text if not extra else f"{text} ({'; '.join(dict.fromkeys(extra))})"

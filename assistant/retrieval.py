@@ -1,7 +1,9 @@
 """Hybrid retrieval: BM25 and dense search fused, routed by duty and by named document, diversified.
 
 - Lexical: BM25 (bm25s) over the manifest's chunks, rebuilt when the manifest generation changes,
-  so it is always in step with ingest and remove.
+  so it is always in step with ingest and remove. Each chunk is indexed with the long form of the
+  acronyms it uses (``assistant.glossary``), so "health and wellbeing boards" finds a chunk that only
+  says "HWBs" (the query side already expands "HWB" the other way).
 - Dense: cosine search in the vector index (the best of a chunk's views), restricted to documents
   the manifest knows.
 - Fusion, two functions behind ``RetrievalConfig.fusion``:
@@ -12,6 +14,8 @@
   ("An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023).
 - Routing: a boost for chunks tagged with a duty the question names or implies, and one for chunks
   of a document the question names ("what did Cornwall agree?", see ``document_names``).
+- Fragments last: a chunk of a few words with no sentence (a cover title, a caption) is ranked after
+  every passage; it can match a question that names its document closely and has nothing to quote.
 - Diversity: at most ``max_doc_share`` of the results from one document (or, with
   ``doc_discount`` < 1, a greedy pass that discounts a document each time it is picked), so one long
   document does not crowd out the rest.
@@ -30,6 +34,7 @@ import numpy as np
 
 from assistant.answerability import CorpusStats
 from assistant.duties import duties_in_question
+from assistant.glossary import expand
 from assistant.terms import TermWeights
 from assistant.types import Chunk, ScoredChunk
 from ingest.chunking import views
@@ -134,13 +139,31 @@ def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, fro
     return out
 
 
-class LexicalIndex:
-    """BM25 over chunk text and section path."""
+_SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
+FRAGMENT_WORDS = 20
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+
+def is_fragment(chunk: Chunk) -> bool:
+    """A chunk that is a few words with no sentence in them and no table cells: a cover title ("Lancashire
+    and South Cumbria Integrated Care Board"), a version line, a caption. It matches a question that
+    names its document very closely and answers nothing."""
+    text = chunk.text
+    return len(text.split()) < FRAGMENT_WORDS and not _SENTENCE_STOP.search(text) and " | " not in text
+
+
+class LexicalIndex:
+    """BM25 over chunk text and section path.
+
+    With ``glossary`` (acronym -> long form, ``assistant.glossary``), each chunk is indexed with the
+    long forms of the acronyms it uses appended; without it, the plain text (the BM25 baseline).
+    """
+
+    def __init__(self, chunks: list[Chunk], glossary: dict[str, str] | None = None) -> None:
         self.chunks = chunks
         self._retriever = bm25s.BM25()
         corpus = [f"{c.section}\n{c.text}" for c in chunks]
+        if glossary is not None:
+            corpus = [expand(t, glossary) for t in corpus]
         tokens = bm25s.tokenize(corpus, stopwords="en", show_progress=False) if corpus else None
         if corpus:
             self._retriever.index(tokens, show_progress=False)
@@ -165,8 +188,11 @@ class LexicalIndex:
 
 
 class HybridRetriever:
-    def __init__(self, manifest: Manifest, index: VectorIndex, embedder: Embedder, config: RetrievalConfig | None = None) -> None:
+    def __init__(self, manifest: Manifest, index: VectorIndex, embedder: Embedder, config: RetrievalConfig | None = None,
+                 glossary: dict[str, str] | None = None) -> None:
+        """``glossary``: local acronyms (``glossary.json`` beside the corpus) on top of the built-in ones."""
         self.manifest = manifest
+        self.glossary = glossary or {}
         self.index = index
         self.embedder = embedder
         self.config = config or RetrievalConfig()
@@ -177,6 +203,7 @@ class HybridRetriever:
         self._names: dict[str, frozenset[str]] = {}
         self._kinds: dict[str, str] = {}
         self._views: dict[str, list[str]] = {}
+        self._fragments: set[str] = set()
         self.corpus = CorpusStats.empty()
 
     def refresh(self) -> None:
@@ -186,10 +213,11 @@ class HybridRetriever:
             if gen != self._generation or self._lexical is None:
                 chunks = self.manifest.chunks()
                 self._by_id = {c.chunk_id: c for c in chunks}
-                self._lexical = LexicalIndex(chunks)
+                self._lexical = LexicalIndex(chunks, self.glossary)
                 self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
                 self._kinds = {c.doc_id: c.kind for c in chunks}
                 self._views = {}
+                self._fragments = {c.chunk_id for c in chunks if is_fragment(c)}
                 self.corpus = replace(CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks),
                                       document_names=frozenset().union(*self._names.values()))
                 self._generation = gen
@@ -265,7 +293,8 @@ class HybridRetriever:
             for cid in fused:
                 if self._by_id[cid].doc_id in named:
                     fused[cid] += bonus
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        # a fragment (a cover title, a caption) holds nothing to quote: it comes after every passage
+        ranked = sorted(fused.items(), key=lambda kv: (kv[0] in self._fragments, -kv[1]))
         doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
         if cfg.doc_discount < 1:
             picked = diversify(ranked, doc_of, k, cfg.doc_discount)

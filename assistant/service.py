@@ -92,7 +92,8 @@ class JfpService:
     def retriever(self):
         from assistant.retrieval import HybridRetriever, RetrievalConfig
 
-        return HybridRetriever(self.manifest, self.index, self.embedder, RetrievalConfig.tuned(self.settings.fusion, k=self.settings.k))
+        return HybridRetriever(self.manifest, self.index, self.embedder,
+                               RetrievalConfig.tuned(self.settings.fusion, k=self.settings.k), glossary=self.local_glossary)
 
     @cached_property
     def chat(self):

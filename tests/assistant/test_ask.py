@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
+from assistant.chunk_sentences import answer_units
 from assistant.citations import quote_in_chunk, uncited_numbers
-from assistant.retrieval import RetrievalConfig, cap_per_document, document_names, rrf
+from assistant.retrieval import LexicalIndex, RetrievalConfig, cap_per_document, document_names, is_fragment, rrf
+from assistant.types import Chunk
 from ingest.index import Filters
 
 QUESTIONS = [
@@ -91,6 +95,49 @@ def test_document_names_are_title_words_no_other_document_uses():
     assert names["a"] == {"cornwall"}  # "ICB", "Developing" and "Plans" are everyone's words
     assert names["b"] == set()  # "Guidance" is in a's text too
     assert names["c"] == set()  # another document's text uses "Northshire"
+
+
+def test_a_spelled_out_name_finds_a_chunk_that_uses_only_its_acronym():
+    chunk = Chunk(chunk_id="d:00001", doc_id="d", title="Briefing", source="b.md", kind="briefing", page=1,
+                  section="Summary", duty_ids=(), text="ICBs must share a draft with each relevant HWB.",
+                  n_tokens=9, content_hash="h")
+    other = replace(chunk, chunk_id="d:00002", text="Boards meet monthly to agree the wellbeing budget.")
+    question = "Do we involve the health and wellbeing boards?"
+    with_glossary = LexicalIndex([chunk, other], glossary={})  # the built-in acronyms
+    assert [c.chunk_id for c, _ in with_glossary.search(question, 2)][0] == "d:00001"
+    # the plain BM25 baseline sees no link between the two
+    assert [c.chunk_id for c, _ in LexicalIndex([chunk, other]).search(question, 2)][0] == "d:00002"
+
+
+def test_a_cover_title_is_ranked_after_every_passage(corpus_service):
+    def chunk(text: str) -> Chunk:
+        return Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="icb_plan", page=1, section="",
+                     duty_ids=(), text=text, n_tokens=len(text.split()), content_hash="h")
+
+    assert is_fragment(chunk("**Lancashire and South Cumbria** Integrated Care Board"))
+    assert not is_fragment(chunk("The plan is due by 30 June."))  # short, but a sentence
+    assert not is_fragment(chunk("Gateway 1 | initial proposals | SEG"))  # a table row
+    got = corpus_service.retriever.retrieve("What does the Lancashire and South Cumbria annex cover?", k=8)
+    flags = [is_fragment(r.chunk) for r in got]
+    assert flags == sorted(flags)  # passages first
+    assert not flags[0]
+
+
+def test_words_that_name_a_document_do_not_pick_the_sentences(corpus_service):
+    answerer = corpus_service.answers.extractive
+    names = corpus_service.answers.corpus_stats().document_names
+    assert {"lancashire", "cumbria"} <= names
+    text = ("We recognise that Lancashire and South Cumbria is not an island and other ICBs may be affected.\n"
+            "Our workforce strategy includes an education plan for healthcare staff supply and trainees.")
+    c = Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="icb_plan", page=1, section="",
+              duty_ids=(), text=text, n_tokens=30, content_hash="h")
+    cands = [(u, 1) for u in answer_units(c)]
+    assert len(cands) == 2
+    question = "What's in the Lancashire and South Cumbria education plan?"
+    island, education = answerer.score(question, cands, np.zeros(2), name_words=names)
+    assert education > island
+    island, education = answerer.score(question, cands, np.zeros(2))  # the names counted as topic words
+    assert island > education
 
 
 def test_a_question_that_names_a_document_is_answered_from_it(corpus_service):
