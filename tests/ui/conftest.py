@@ -122,6 +122,25 @@ def ask(page, question: str) -> None:
     page.locator("#jfp-ask").click()
     page.locator("#jfp-chat [data-testid='bot']").nth(before).wait_for()
     page.locator("#jfp-evidence .jfp-evidence .jfp-q").filter(has_text=question).wait_for()
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until no event is running and the chat has stopped scrolling to its newest message, so a
+    click lands on what it aims at (a click during the scroll can hit a neighbouring message)."""
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+                           ".every(e => e.classList.contains('hide'))")
+    assert page.evaluate("""async () => {
+        const boxes = [...document.querySelectorAll('#jfp-chat *')].filter(e => e.scrollHeight > e.clientHeight);
+        let last = null;
+        for (let i = 0; i < 60; i++) {
+            const now = boxes.map(e => e.scrollTop).join();
+            if (now === last) return true;
+            last = now;
+            await new Promise(r => setTimeout(r, 200));
+        }
+        return false;
+    }"""), "the chat kept scrolling"
 
 
 def choose(page, elem_id: str, option: str) -> None:
