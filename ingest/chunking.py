@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -19,6 +20,7 @@ from assistant.tokens import count_tokens
 from assistant.types import Chunk, LoadedDocument, Passage
 
 SECTION_SEP = " > "
+_BRACKET_REACH = 300  # characters: a bracketed aside closes within this, or it is not one
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(\[]?[A-Z0-9•\-])")
 
 
@@ -31,14 +33,21 @@ class ChunkingConfig:
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences (conservative: a sentence end followed by a capital or digit).
 
-    No split inside brackets that close later in the text: "(Saving and Improving Lives: The
-    Future of UK Clinical Research Delivery) set out ..." is one sentence, not two."""
+    No split inside a bracket that closes soon after ("(Saving and Improving Lives: The Future of UK
+    Clinical Research Delivery) set out ..." is one sentence, not two); a bracket left open, or closed
+    only far away, does not hold splits back. Linear in the length of the text."""
+    opens = [m.start() for m in re.finditer(r"\(", text)]
+    closes = [m.start() for m in re.finditer(r"\)", text)]
     parts: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        head = text[start:m.start()]
-        if head.count("(") > head.count(")") and ")" in text[m.end():].split("(", 1)[0]:
-            continue
+        depth = (bisect_left(opens, m.start()) - bisect_left(opens, start)
+                 - (bisect_left(closes, m.start()) - bisect_left(closes, start)))
+        if depth > 0:
+            i, j = bisect_left(closes, m.end()), bisect_left(opens, m.end())
+            close = closes[i] if i < len(closes) else None
+            if close is not None and close - m.end() <= _BRACKET_REACH and (j == len(opens) or close < opens[j]):
+                continue
         parts.append(text[start:m.start()].strip())
         start = m.end()
     parts.append(text[start:].strip())
