@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
 
 RRF_K = 60
+BOUND_SLACK = 0.02  # cosine: how far an approximate vector search may rank a closer view below the last it returns
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -269,31 +270,34 @@ class HybridRetriever:
             lexical_score = {c.chunk_id: s for c, s in lex}
             rankings.append([c.chunk_id for c, _ in lex])
             weights.append(1.0)
-        if cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical:
+        wanted = duties if duties is not None else duties_in_question(query)[:2]
+        named = self.named_documents(query) if cfg.doc_boost else []
+        linear = cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical
+        bonus_unit = 0.1 if linear else 1.0 / (RRF_K + 1)
+
+        def boost(cid: str) -> float:
+            c = self._by_id[cid]
+            return ((cfg.duty_boost * bonus_unit if wanted and cfg.duty_boost and set(c.duty_ids) & set(wanted) else 0.0)
+                    + (cfg.doc_boost * bonus_unit if named and c.doc_id in named else 0.0))
+
+        if linear:
+            top_lex = max(lexical_score.values(), default=0.0) or 1.0
+
+            def linear_score(cid: str) -> float:
+                return (cfg.alpha * dense_sim.get(cid, 0.0) + (1 - cfg.alpha) * lexical_score.get(cid, 0.0) / top_lex
+                        + boost(cid))
+
+            fused = {cid: linear_score(cid) for cid in dense_sim}
             missing = [c for c in lexical_score if c not in dense_sim]
+            missing = self._could_be_picked(missing, fused, dense_sim, lexical_score, top_lex, boost, k, cfg)
             if missing:
                 view_ids = {v: cid for cid in missing for v in self._view_ids(cid)}
                 dense_sim.update(self.index.similarities(qv, missing, view_ids))
-            top_lex = max(lexical_score.values(), default=0.0) or 1.0
-            fused = {cid: cfg.alpha * dense_sim.get(cid, 0.0) + (1 - cfg.alpha) * lexical_score.get(cid, 0.0) / top_lex
-                     for cid in dict.fromkeys([*dense_sim, *lexical_score])}
-            bonus_unit = 0.1
+                fused.update({cid: linear_score(cid) for cid in missing})
         else:
             fused = rrf(rankings, weights=weights)
-            bonus_unit = 1.0 / (RRF_K + 1)
-        wanted = duties if duties is not None else duties_in_question(query)[:2]
-        if wanted and cfg.duty_boost:
-            bonus = cfg.duty_boost * bonus_unit
             for cid in fused:
-                if set(self._by_id[cid].duty_ids) & set(wanted):
-                    fused[cid] += bonus
-        named = self.named_documents(query) if cfg.doc_boost else []
-        if named:
-            bonus = cfg.doc_boost * bonus_unit
-            for cid in fused:
-                if self._by_id[cid].doc_id in named:
-                    fused[cid] += bonus
-        # a fragment (a cover title, a caption) holds nothing to quote: it comes after every passage
+                fused[cid] += boost(cid)
         ranked = sorted(fused.items(), key=lambda kv: (kv[0] in self._fragments, -kv[1]))
         doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
         if cfg.doc_discount < 1:
@@ -305,6 +309,32 @@ class HybridRetriever:
                         lexical=lexical_score.get(cid))
             for i, (cid, score) in enumerate(picked, start=1)
         ]
+
+    def _could_be_picked(self, missing: list[str], fused: dict[str, float], dense_sim: dict[str, float],
+                         lexical_score: dict[str, float], top_lex: float, boost, k: int,
+                         cfg: RetrievalConfig) -> list[str]:
+        """The lexical-only candidates that could still be among the ``k`` picked, so only their vectors
+        are read (the second index call is most of a question's retrieval time on a large index).
+
+        A chunk the vector search did not return is no closer to the question than the least close one
+        it did (plus ``BOUND_SLACK``, as the search is approximate), which caps its fused score. One whose
+        cap still ranks after the k-th pick made from the scored chunks alone cannot be picked: the
+        per-document cap only ever skips chunks, so every one of those k comes before it."""
+        if not missing or cfg.doc_discount < 1 or not dense_sim:
+            return missing
+        floor = min(dense_sim.values()) + BOUND_SLACK
+
+        def key(cid: str, score: float) -> tuple[bool, float]:
+            return (cid in self._fragments, -score)
+
+        ranked = sorted(fused.items(), key=lambda kv: key(*kv))
+        doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
+        picked = cap_per_document(ranked, doc_of, k, max(1, math.ceil(k * cfg.max_doc_share)))
+        if len(picked) < k:
+            return missing
+        last = key(*picked[-1])
+        return [cid for cid in missing
+                if key(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid)) <= last]
 
     def _view_ids(self, chunk_id: str) -> list[str]:
         """The ids of a chunk's stored vectors (``ingest.chunking.views``), worked out once per chunk."""

@@ -57,6 +57,27 @@ def test_linear_fusion_orders_by_weighted_similarity_and_bm25(corpus_service):
     assert by_rank and all(s.score < 0.1 for s in by_rank)  # RRF scores are sums of 1 / (60 + rank)
 
 
+@pytest.mark.parametrize("question", QUESTIONS + ["How do we involve the health and wellbeing boards?",
+                                                  "What did the Cornwall board agree about the gateway process?"])
+def test_skipping_vectors_of_hopeless_lexical_candidates_changes_no_result(corpus_service, question, monkeypatch):
+    r = corpus_service.retriever
+    qv = corpus_service.embedder.embed_query(question)
+    skipped: list[int] = []
+    bounded = r._could_be_picked
+
+    def counting(missing, *args):
+        kept = bounded(missing, *args)
+        skipped.append(len(missing) - len(kept))
+        return kept
+
+    monkeypatch.setattr(r, "_could_be_picked", counting)
+    fast = [(s.chunk.chunk_id, round(s.score, 6)) for s in r.retrieve(question, k=8, query_vector=qv)]
+    monkeypatch.setattr(r, "_could_be_picked", lambda missing, *args: missing)  # read every vector
+    full = [(s.chunk.chunk_id, round(s.score, 6)) for s in r.retrieve(question, k=8, query_vector=qv)]
+    assert fast == full
+    assert skipped  # the bound was applied
+
+
 def test_cap_per_document_leaves_room_for_other_documents():
     ranked = [("a1", 9), ("a2", 8), ("a3", 7), ("b1", 6), ("c1", 5)]
     doc_of = {c: c[0] for c, _ in ranked}
