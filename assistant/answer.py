@@ -81,14 +81,13 @@ class AnswerBuilder:
         """``focus`` is the text sentences are matched against (the question plus, for a follow-up,
         the previous turn, with acronyms expanded); ``names_local``: the question names an ICB's own
         document, so national requirements do not go first."""
+        stats = self.corpus_stats()
         picks = self.extractive.select(focus or question, retrieved, query_vector, max_words=self.max_words,
-                                       duties=duty_ids, names_local=names_local,
-                                       name_words=self.corpus_stats().document_names)
+                                       duties=duty_ids, names_local=names_local, name_words=stats.document_names)
         ev = self.evidence(picks, retrieved)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)
-        reason = unanswerable_reason(question, [p.sentence.text for p in picks], self.corpus_stats(),
-                                     self.max_unknown_share)
+        reason = unanswerable_reason(question, [p.sentence.text for p in picks], stats, self.max_unknown_share)
         if reason:
             return self._abstain(question, retrieved, duty_ids, ev, reason)
         notices: list[str] = []

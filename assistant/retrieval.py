@@ -270,14 +270,14 @@ class HybridRetriever:
             lexical_score = {c.chunk_id: s for c, s in lex}
             rankings.append([c.chunk_id for c, _ in lex])
             weights.append(1.0)
-        wanted = duties if duties is not None else duties_in_question(query)[:2]
+        wanted = set(duties if duties is not None else duties_in_question(query)[:2])
         named = self.named_documents(query) if cfg.doc_boost else []
         linear = cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical
         bonus_unit = 0.1 if linear else 1.0 / (RRF_K + 1)
 
         def boost(cid: str) -> float:
             c = self._by_id[cid]
-            return ((cfg.duty_boost * bonus_unit if wanted and cfg.duty_boost and set(c.duty_ids) & set(wanted) else 0.0)
+            return ((cfg.duty_boost * bonus_unit if cfg.duty_boost and wanted & set(c.duty_ids) else 0.0)
                     + (cfg.doc_boost * bonus_unit if named and c.doc_id in named else 0.0))
 
         if linear:
@@ -298,12 +298,7 @@ class HybridRetriever:
             fused = rrf(rankings, weights=weights)
             for cid in fused:
                 fused[cid] += boost(cid)
-        ranked = sorted(fused.items(), key=lambda kv: (kv[0] in self._fragments, -kv[1]))
-        doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
-        if cfg.doc_discount < 1:
-            picked = diversify(ranked, doc_of, k, cfg.doc_discount)
-        else:
-            picked = cap_per_document(ranked, doc_of, k, max(1, math.ceil(k * cfg.max_doc_share)))
+        picked = self._pick(fused, k, cfg)
         return [
             ScoredChunk(chunk=self._by_id[cid], score=score, rank=i, dense=dense_sim.get(cid),
                         lexical=lexical_score.get(cid))
@@ -322,19 +317,27 @@ class HybridRetriever:
         per-document cap only ever skips chunks, so every one of those k comes before it."""
         if not missing or cfg.doc_discount < 1 or not dense_sim:
             return missing
-        floor = min(dense_sim.values()) + BOUND_SLACK
-
-        def key(cid: str, score: float) -> tuple[bool, float]:
-            return (cid in self._fragments, -score)
-
-        ranked = sorted(fused.items(), key=lambda kv: key(*kv))
-        doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
-        picked = cap_per_document(ranked, doc_of, k, max(1, math.ceil(k * cfg.max_doc_share)))
+        picked = self._pick(fused, k, cfg)
         if len(picked) < k:
             return missing
-        last = key(*picked[-1])
+        floor = min(dense_sim.values()) + BOUND_SLACK
+        last = self._order(*picked[-1])
         return [cid for cid in missing
-                if key(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid)) <= last]
+                if self._order(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid))
+                <= last]
+
+    def _order(self, chunk_id: str, score: float) -> tuple[bool, float]:
+        """Sort key of a scored chunk: a fragment (a cover title, a caption) holds nothing to quote, so
+        it comes after every passage; then the higher score first."""
+        return (chunk_id in self._fragments, -score)
+
+    def _pick(self, fused: dict[str, float], k: int, cfg: RetrievalConfig) -> list[tuple[str, float]]:
+        """The ``k`` results from the fused scores, in order, kept diverse across documents."""
+        ranked = sorted(fused.items(), key=lambda kv: self._order(*kv))
+        doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
+        if cfg.doc_discount < 1:
+            return diversify(ranked, doc_of, k, cfg.doc_discount)
+        return cap_per_document(ranked, doc_of, k, max(1, math.ceil(k * cfg.max_doc_share)))
 
     def _view_ids(self, chunk_id: str) -> list[str]:
         """The ids of a chunk's stored vectors (``ingest.chunking.views``), worked out once per chunk."""
