@@ -23,6 +23,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen
 JFP = [sys.executable, "-m", "assistant"]
 STEP_MS = 90_000  # the longest any single step (an answer, an upload, a draft) may take
+UI_LOGS: list[Path] = []  # the server log of each `jfp ui` started here, shown when a browser test fails
 
 
 def _require_chromium() -> None:
@@ -49,6 +50,7 @@ def app_url(tmp_path_factory):
                             text=True, timeout=600, stdin=subprocess.DEVNULL)
     assert ingest.returncode == 0, ingest.stderr
     log = (index / "ui.log").open("w")
+    UI_LOGS.append(index / "ui.log")
     proc = subprocess.Popen([*JFP, "--index", str(index), "ui", "--port", str(free_port())], env=env,
                             stdout=subprocess.PIPE, stderr=log, text=True, stdin=subprocess.DEVNULL)
     lines: queue.Queue[str] = queue.Queue()
@@ -72,6 +74,18 @@ def app_url(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report carries the end of the app's server log (a traceback from a
+    callback is there, and nowhere else)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for path in UI_LOGS:
+            if path.exists():
+                report.sections.append((f"jfp ui log ({path.name})", path.read_text(errors="replace")[-4000:]))
 
 
 @pytest.fixture(scope="session")
