@@ -45,6 +45,28 @@ def _head(chunk: Chunk) -> str:
     return chunk.section.split(" > ")[-1] if chunk.section else ""
 
 
+_RUN_IN_MAX_WORDS = 6
+
+
+def _run_in(text: str) -> bool:
+    """A short opening that labels what follows on its line: a run-in heading ("2. Intelligence-led
+    decision making. Access to data ..."), a row label ("Duty as to climate change, etc. The plan
+    should ...") or a field name ("FOI consideration or exemption*: None")."""
+    return len(text.split()) <= _RUN_IN_MAX_WORDS and text.endswith((".", ":")) and text[:1].isupper()
+
+
+def _line_sentences(line: str) -> list[str]:
+    """The sentences of one line, verbatim; a run-in heading is one sentence with the one after it,
+    so the heading is quoted (it names the point) and is not dropped as too short to stand alone."""
+    parts = [p for p in (x.strip() for x in split_sentences(line)) if p]
+    if len(parts) >= 2 and _run_in(parts[0]):
+        start = line.find(parts[0])
+        after = line.find(parts[1], start + len(parts[0]))
+        if start >= 0 and after >= 0:
+            parts = [line[start:after + len(parts[1])], *parts[2:]]
+    return parts
+
+
 @lru_cache(maxsize=20000)
 def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     head = _head(chunk)
@@ -53,8 +75,7 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
-        for s in split_sentences(line):
-            s = s.strip()
+        for s in _line_sentences(line):
             if len(s.split()) < min_words:
                 continue
             out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {s}" if head else s, position=len(out)))

@@ -83,6 +83,38 @@ def test_a_colon_inside_brackets_does_not_end_the_sentence():
     assert split_sentences("See (note: Part one. Part two.") == ["See (note:", "Part one.", "Part two."]
 
 
+def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
+    text = ("There are five key elements ICBs should consider in developing plans.\n\n"
+            "1. Establishing a clear starting point. When assessing priorities, start by building a clear picture "
+            "of what is already in place. Then agree the gaps that matter.\n\n"
+            "2. Effective engagement. Clinical engagement is essential in gaining a realistic understanding of impact.")
+    c = chunk(text, section="Blog")
+    texts = [u.text for u in answer_units(c)]
+    assert texts == [
+        "There are five key elements ICBs should consider in developing plans.",
+        "Establishing a clear starting point. When assessing priorities, start by building a clear picture of "
+        "what is already in place.",
+        "Then agree the gaps that matter.",
+        "Effective engagement. Clinical engagement is essential in gaining a realistic understanding of impact.",
+    ]
+    assert all(quote_in_chunk(t, c.text) for t in texts)
+    # the heading is what names the point: it reaches the answer, cited
+    line, citations = answerer.compose([Selection(answer_units(c)[3], 0.9)])
+    assert line.startswith("- Effective engagement. Clinical engagement") and citations[0].quote in c.text
+    assert keypoint_coverage(line, ["Effective engagement"]) == 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "Effective engagement.\nClinical engagement is essential in gaining a realistic understanding of impact.",  # own line
+    "The plan sets out seven clear goals. Clinical engagement is essential in gaining an understanding.",  # not short
+    "we will act soon. Clinical engagement is essential in gaining a realistic understanding of impact.",  # not a heading
+])
+def test_a_sentence_that_is_not_a_run_in_heading_stands_apart(text):
+    texts = [u.text for u in answer_units(chunk(text))]
+    assert "Clinical engagement is essential in gaining" in " ".join(texts)
+    assert all(t.startswith("Clinical engagement") for t in texts if "Clinical engagement" in t)
+
+
 def test_a_sentence_cut_by_a_line_break_is_put_back_together(answerer):
     text = ("Set out how co-production is being used to redesign services and ensure they meet the\n"
             "needs of the most deprived 20% of the population and narrow health inequality gaps.\n"
