@@ -274,8 +274,9 @@ class ExtractiveAnswerer:
                 lines.append(f"- {without_markers(lead)} [{n}]")
                 lines.extend(f"  - {_marked(without_markers(item), n)}" for item in items)
             else:
-                # one line: a sentence rejoined across a line break keeps the break in its quote only
-                lines.append(f"- {' '.join(without_markers(p.sentence.text).split())} [{n}]")
+                # one line: a sentence rejoined across a line break keeps the break in its quote only;
+                # a run-in heading and its sentence are two sentences, each marked
+                lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
 
 
@@ -294,9 +295,24 @@ def _flat(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _marked(text: str, n: int) -> str:
-    """``text`` with the marker after each of its sentences."""
-    return " ".join(f"{part} [{n}]" for part in split_sentences(text)) or f"{text} [{n}]"
+_FULL_STOP = re.compile(r"[.!?][\"'’”)\]]*$")
+
+
+def _marked(text: str, n: int, full_stops_only: bool = False) -> str:
+    """``text`` with the marker after each of its sentences. With ``full_stops_only``, a part the
+    splitter cut at a semicolon or a colon ("... the voluntary sector;") runs on into the next part
+    unmarked: it is one sentence in English."""
+    parts = split_sentences(text)
+    if full_stops_only:
+        groups: list[str] = []
+        run: list[str] = []
+        for part in parts:
+            run.append(part)
+            if _FULL_STOP.search(part):
+                groups.append(" ".join(run))
+                run = []
+        parts = groups + ([" ".join(run)] if run else [])
+    return " ".join(f"{part} [{n}]" for part in parts) or f"{text} [{n}]"
 
 
 _SOURCE_MARKER = re.compile(r"\s*\[\d+\]")

@@ -64,13 +64,15 @@ def test_a_list_of_table_rows_or_of_one_item_is_not_a_block():
     assert not [u for u in answer_units(chunk("The plan must cover one thing:\nthe duty to reduce inequalities")) if u.lines]
 
 
-def test_a_sentence_cut_at_a_semicolon_is_put_back_together():
+def test_a_sentence_cut_at_a_semicolon_is_put_back_together(answerer):
     text = ("ICBs will be expected to work with their ICPs; primary care partners; local authorities; the voluntary "
             "sector; NHS collaboratives, networks and alliances; and people and communities in the development of the JFP.")
     c = chunk(text, section="Background")
     assert len(sentences_of(c)) == 2  # the splitter cuts before "NHS collaboratives"
     (unit,) = answer_units(c)
     assert unit.text == text and quote_in_chunk(unit.text, c.text)
+    line, _ = answerer.compose([Selection(unit, 0.9)])
+    assert line == f"- {text} [1]"  # one sentence in English: one marker, not one after "sector;"
 
 
 def test_a_colon_inside_brackets_does_not_end_the_sentence():
@@ -100,7 +102,9 @@ def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
     assert all(quote_in_chunk(t, c.text) for t in texts)
     # the heading is what names the point: it reaches the answer, cited
     line, citations = answerer.compose([Selection(answer_units(c)[3], 0.9)])
-    assert line.startswith("- Effective engagement. Clinical engagement") and citations[0].quote in c.text
+    assert line == ("- Effective engagement. [1] Clinical engagement is essential in gaining a realistic understanding "
+                    "of impact. [1]")  # every sentence marked, the heading too
+    assert citations[0].quote in c.text and faithfulness(line, {1: c.text}) == 1.0
     assert keypoint_coverage(line, ["Effective engagement"]) == 1.0
 
 
