@@ -49,17 +49,19 @@ _RUN_IN_MAX_WORDS = 6
 
 
 def _run_in(text: str) -> bool:
-    """A short opening that labels what follows on its line: a run-in heading ("2. Intelligence-led
-    decision making. Access to data ..."), a row label ("Duty as to climate change, etc. The plan
-    should ...") or a field name ("FOI consideration or exemption*: None")."""
+    """A short opening that names what follows it: the run-in heading of a numbered or bulleted
+    paragraph ("2. Intelligence-led decision making. Access to data ...")."""
     return len(text.split()) <= _RUN_IN_MAX_WORDS and text.endswith((".", ":")) and text[:1].isupper()
 
 
-def _line_sentences(line: str) -> list[str]:
-    """The sentences of one line, verbatim; a run-in heading is one sentence with the one after it,
-    so the heading is quoted (it names the point) and is not dropped as too short to stand alone."""
+def _line_sentences(line: str, item: bool) -> list[str]:
+    """The sentences of one line, verbatim. On a numbered or bulleted line (``item``), a run-in
+    heading is one sentence with the one after it, so the heading is quoted (it names the point)
+    and is not dropped as too short to stand alone. Elsewhere a short opening is left alone: a row
+    label ("Duty as to climate change, etc. The plan should ...") would lend a local paraphrase the
+    topic words that the national sentence it repeats does not carry."""
     parts = [p for p in (x.strip() for x in split_sentences(line)) if p]
-    if len(parts) >= 2 and _run_in(parts[0]):
+    if item and len(parts) >= 2 and _run_in(parts[0]):
         start = line.find(parts[0])
         after = line.find(parts[1], start + len(parts[0]))
         if start >= 0 and after >= 0:
@@ -71,11 +73,11 @@ def _line_sentences(line: str) -> list[str]:
 def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     head = _head(chunk)
     out: list[Sentence] = []
-    for line in chunk.text.split("\n"):
-        line = _BULLET.sub("", line).strip()
+    for raw in chunk.text.split("\n"):
+        line = _BULLET.sub("", raw).strip()
         if not line:
             continue
-        for s in _line_sentences(line):
+        for s in _line_sentences(line, item=bool(_BULLET.match(raw))):
             if len(s.split()) < min_words:
                 continue
             out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {s}" if head else s, position=len(out)))

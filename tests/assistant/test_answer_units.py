@@ -110,8 +110,10 @@ def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
 
 @pytest.mark.parametrize("text", [
     "Effective engagement.\nClinical engagement is essential in gaining a realistic understanding of impact.",  # own line
-    "The plan sets out seven clear goals. Clinical engagement is essential in gaining an understanding.",  # not short
-    "we will act soon. Clinical engagement is essential in gaining a realistic understanding of impact.",  # not a heading
+    "- The plan sets out seven clear goals. Clinical engagement is essential in gaining an understanding.",  # long
+    "1. we will act soon. Clinical engagement is essential in gaining a realistic understanding of impact.",  # not a heading
+    # a label opening a line that is not a numbered or bulleted paragraph (a table row, a form field)
+    "Duty as to climate change, etc. Clinical engagement is essential in gaining a realistic understanding.",
 ])
 def test_a_sentence_that_is_not_a_run_in_heading_stands_apart(text):
     texts = [u.text for u in answer_units(chunk(text))]
