@@ -173,16 +173,18 @@ class ExtractiveAnswerer:
                       + (cfg.duty_bonus if duties and set(duties) & set(s.chunk.duty_ids) else 0.0))
         return out
 
+    def candidates(self, retrieved: Sequence[ScoredChunk]) -> list[tuple[Sentence, int]]:
+        """The units an answer may quote, each with its chunk's retrieval rank: the usable units of the
+        top ``chunks_considered`` chunks, in retrieval order."""
+        return [(s, r.rank) for r in retrieved[: self.config.chunks_considered]
+                for s in answer_units(r.chunk) if self.usable(s)]
+
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
                max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
                name_words: frozenset[str] = frozenset()) -> list[Selection]:
         cfg = self.config
         budget = max_words or cfg.max_words
-        cands: list[tuple[Sentence, int]] = []
-        for r in retrieved[: cfg.chunks_considered]:
-            for s in answer_units(r.chunk):
-                if self.usable(s):
-                    cands.append((s, r.rank))
+        cands = self.candidates(retrieved)
         if not cands:
             return []
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)

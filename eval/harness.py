@@ -12,7 +12,8 @@ The harness knows nothing about how answers are made: it is given an ``ask(quest
 What is scored, per item (``None`` means "not scored for this item"):
 
 * retrieval -- ``hit_at_5`` and ``reciprocal_rank`` over ``Answer.retrieved`` (best first), for
-  in-scope items that have ``must_mention``;
+  in-scope items that have ``must_mention``; ``keypoint_recall``, the share of key points that some
+  retrieved chunk covers (the most the answer could cover from what it was given);
 * answer -- ``keypoint_coverage`` for the same items; an in-scope item the assistant abstained on
   scores 0. ``faithfulness`` for every answer that did not abstain;
 * citations -- each citation's quote is checked against the cited chunk's text and the full text of
@@ -138,6 +139,8 @@ class ItemResult:
     reciprocal_rank: float | None = None
     keypoint_coverage: float | None = None
     missed: tuple[str, ...] = ()  # key points the answer did not cover
+    keypoint_recall: float | None = None
+    missed_retrieved: tuple[str, ...] = ()  # of ``missed``, those a retrieved chunk covers: left out, not unfound
     citations_valid: tuple[bool, ...] = ()  # one flag per citation, in order
     faithfulness: float | None = None
 
@@ -160,7 +163,8 @@ class ItemResult:
         if self.hit_at_5 == 0.0:
             out.append(f"retrieval: no relevant chunk in the top {HIT_K}")
         if self.missed and not self.answer.abstained:
-            out.append("answer missed: " + "; ".join(f"'{p}'" for p in self.missed))
+            out.append("answer missed: " + "; ".join(
+                f"'{p}'" + (" (in a retrieved chunk)" if p in self.missed_retrieved else "") for p in self.missed))
         bad = [c.n for c, ok in zip(self.answer.citations, self.citations_valid, strict=True) if not ok]
         if bad:
             out.append("invalid citations: " + ", ".join(f"[{n}]" for n in bad))
@@ -172,6 +176,8 @@ class ItemResult:
             "reciprocal_rank": _r(self.reciprocal_rank),
             "keypoint_coverage": _r(self.keypoint_coverage),
             "missed": list(self.missed),
+            "keypoint_recall": _r(self.keypoint_recall),
+            "missed_retrieved": list(self.missed_retrieved),
             "citation_validity": _r(self.citation_validity),
             "faithfulness": _r(self.faithfulness),
             "problems": list(self.problems),
@@ -225,6 +231,7 @@ class EvalResult:
             "retrieval": {
                 "hit_at_5": _r(metrics.mean(r.hit_at_5 for r in scored)),
                 "mrr": _r(metrics.mean(r.reciprocal_rank for r in scored)),
+                "keypoint_recall": _r(metrics.mean(r.keypoint_recall for r in scored)),
                 "n": len(scored),
             },
             "answer": {
@@ -257,17 +264,20 @@ class EvalResult:
 def score_item(item: GoldItem, answer: Answer, chunk_text: TextLookup, doc_text: TextLookup) -> ItemResult:
     """Score one answer against its gold item (see the module docstring for what is scored)."""
     must = item.must_mention
-    hit = rr = coverage = None
+    hit = rr = coverage = recall = None
     missed: tuple[str, ...] = ()
+    missed_retrieved: tuple[str, ...] = ()
     if not item.out_of_scope and must:
         texts = [s.chunk.text for s in answer.retrieved]
         hit = metrics.hit_at_k(texts, must, HIT_K)
         rr = metrics.reciprocal_rank(texts, must)
+        recall = metrics.keypoint_recall(texts, must)
         if answer.abstained:
             coverage, missed = 0.0, must
         else:
             missed = tuple(metrics.keypoints_missed(answer.answer, must, MAX_ANSWER_WORDS))
             coverage = metrics.keypoint_coverage(answer.answer, must, MAX_ANSWER_WORDS)
+        missed_retrieved = tuple(p for p in missed if metrics.keypoint_recall(texts, [p]))
     cited: dict[int, str | None] = {}
     valid: list[bool] = []
     for c in answer.citations:
@@ -278,7 +288,8 @@ def score_item(item: GoldItem, answer: Answer, chunk_text: TextLookup, doc_text:
     faith = None if answer.abstained else metrics.faithfulness(answer.answer, cited)
     return ItemResult(
         item=item, answer=answer, hit_at_5=hit, reciprocal_rank=rr, keypoint_coverage=coverage,
-        missed=missed, citations_valid=tuple(valid), faithfulness=faith,
+        missed=missed, keypoint_recall=recall, missed_retrieved=missed_retrieved, citations_valid=tuple(valid),
+        faithfulness=faith,
     )
 
 

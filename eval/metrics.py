@@ -33,6 +33,7 @@ __all__ = [
     "hit_at_k",
     "keypoint_coverage",
     "keypoint_in_text",
+    "keypoint_recall",
     "keypoints_missed",
     "mean",
     "normalise",
@@ -235,6 +236,18 @@ def reciprocal_rank(retrieved_texts: Sequence[str], must_mention: Sequence[str])
         if chunk_is_relevant(text, must_mention):
             return 1.0 / rank
     return 0.0
+
+
+def keypoint_recall(retrieved_texts: Sequence[str], must_mention: Sequence[str]) -> float | None:
+    """Share of the key points that at least one retrieved chunk covers (:func:`keypoint_in_text`):
+    the most an answer drawn from those chunks could cover. ``None`` when there are no key points.
+
+    Comparing it with :func:`keypoint_coverage` splits what an answer misses into what retrieval
+    never found and what the answer left out of what it had.
+    """
+    if not must_mention:
+        return None
+    return sum(1 for p in must_mention if any(keypoint_in_text(p, t) for t in retrieved_texts)) / len(must_mention)
 
 
 def keypoints_missed(answer_text: str, must_mention: Sequence[str], max_words: int = 300) -> list[str]:

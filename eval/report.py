@@ -8,7 +8,7 @@ from typing import Any
 
 from eval.harness import EvalResult
 
-_COLUMNS = ("system", "n", "hit@5", "MRR", "coverage", "citation validity", "faithfulness", "abstention P/R")
+_COLUMNS = ("system", "n", "hit@5", "MRR", "key points retrieved", "coverage", "citation validity", "faithfulness", "abstention P/R")
 
 
 def _fmt(x: float | None) -> str:
@@ -45,6 +45,7 @@ def compare(systems: Mapping[str, EvalResult | Mapping[str, Any]]) -> str:
                 str(s["n"]),
                 _fmt(s["retrieval"]["hit_at_5"]),
                 _fmt(s["retrieval"]["mrr"]),
+                _fmt(s["retrieval"].get("keypoint_recall")),  # absent from summaries saved before it existed
                 _fmt(s["answer"]["keypoint_coverage"]),
                 _fmt(s["citations"]["validity"]),
                 _fmt(s["answer"].get("faithfulness")),
@@ -113,7 +114,8 @@ def write_report(
         compare(systems),
         "",
         "Metric definitions: `eval/metrics.py`. Coverage counts key points in an answer's first 300 "
-        "words; citation validity checks each quote verbatim against its chunk and its document.",
+        "words; key points retrieved counts those found in any retrieved chunk, the most an answer drawn "
+        "from them could cover; citation validity checks each quote verbatim against its chunk and its document.",
         "",
     ]
     for name, result in systems.items():

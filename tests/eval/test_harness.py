@@ -112,7 +112,8 @@ def test_summary_has_the_contract_fields(three_item_result):
 
 def test_summary_numbers_on_the_three_item_gold_set(three_item_result):
     s = three_item_result.summary()
-    assert s["retrieval"] == {"hit_at_5": 0.5, "mrr": 0.25, "n": 2}
+    # keypoint_recall: q1's retrieved c2 holds "net zero" but no chunk holds "green plan" (1/2); q2's c1 holds nothing
+    assert s["retrieval"] == {"hit_at_5": 0.5, "mrr": 0.25, "keypoint_recall": 0.25, "n": 2}
     assert s["answer"] == {"keypoint_coverage": 0.25, "faithfulness": 1.0}
     assert s["citations"] == {"validity": 0.5, "n": 2}
     assert s["abstention"] == {"precision": 0.5, "recall": 1.0}
@@ -126,6 +127,19 @@ def test_failure_reasons_say_what_was_missed(three_item_result):
     q1, q2, _ = three_item_result.items
     assert q1.problems == ("answer missed: 'green plan'", "invalid citations: [2]")
     assert q2.problems == ("abstained on an in-scope question", "retrieval: no relevant chunk in the top 5")
+
+
+def test_a_missed_point_a_retrieved_chunk_holds_is_reported_as_left_out(chunk_lookup, doc_lookup):
+    from eval_fakes import make_answer
+
+    from eval.harness import GoldItem, score_item
+
+    item = GoldItem(id="q9", question="What about net zero?", must_mention=("net zero", "green plan"))
+    answer = make_answer(item.question, "Plans should report on air quality.", retrieved=("c1", "c2"))
+    result = score_item(item, answer, chunk_lookup, doc_lookup)
+    assert result.keypoint_recall == 0.5
+    assert result.missed_retrieved == ("net zero",)
+    assert result.problems[0] == "answer missed: 'net zero' (in a retrieved chunk); 'green plan'"
 
 
 def test_per_duty_breakdown(three_item_result):

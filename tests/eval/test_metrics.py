@@ -13,6 +13,7 @@ from eval.metrics import (
     hit_at_k,
     keypoint_coverage,
     keypoint_in_text,
+    keypoint_recall,
     keypoints_missed,
     mean,
     normalise,
@@ -145,6 +146,17 @@ def test_citation_markers_do_not_count_towards_the_word_limit():
 
 def test_keypoints_missed_lists_the_points_not_covered():
     assert keypoints_missed("The triple aim.", ["triple aim", "net zero"]) == ["net zero"]
+
+
+def test_keypoint_recall_counts_points_covered_by_any_retrieved_chunk():
+    chunks = ["The plan must address the triple aim.", "Nothing relevant here.", "Cut emissions to net zero by 2040."]
+    assert keypoint_recall(chunks, ["triple aim", "net zero", "patient choice"]) == pytest.approx(2 / 3)
+
+
+def test_keypoint_recall_is_zero_when_no_chunk_covers_a_point_and_none_without_points():
+    assert keypoint_recall(["Nothing relevant here."], ["triple aim"]) == 0.0
+    assert keypoint_recall([], ["triple aim"]) == 0.0
+    assert keypoint_recall(["The triple aim."], []) is None
 
 
 def test_coverage_is_none_without_key_points():
