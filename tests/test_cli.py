@@ -55,3 +55,19 @@ def test_every_command_has_help_with_an_example(tmp_path):
         p = run([cmd, "--help"], tmp_path)
         assert p.returncode == 0, cmd
         assert "Example" in p.stdout, f"'jfp {cmd} --help' should show an example"
+
+
+def test_eval_on_your_own_gold_set_reports_into_the_index_not_over_the_shipped_report(corpus_service, tmp_path):
+    from assistant.commands.evaluation import SHIPPED_REPORT
+
+    shipped = SHIPPED_REPORT.read_bytes()
+    gold = tmp_path / "our-questions.jsonl"
+    gold.write_text(json.dumps({"id": "q1", "question": "What must the plan say about climate change?",
+                                "must_mention": ["climate change"]}) + "\n", encoding="utf-8")
+    index_dir = corpus_service.settings.index_dir
+    p = run(["eval", "--gold", str(gold)], index_dir)
+    assert p.returncode == 0, p.stderr
+    report = index_dir / "reports" / "our-questions.md"
+    assert f"report: {report}" in p.stdout
+    assert "our-questions.jsonl" in report.read_text(encoding="utf-8")
+    assert SHIPPED_REPORT.read_bytes() == shipped

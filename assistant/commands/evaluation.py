@@ -12,6 +12,15 @@ from assistant.cli import JsonOpt, app, command, emit_json, err, out, state
 from assistant.config import PROJECT_ROOT
 
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold" / "dev.jsonl"
+SHIPPED_REPORT = PROJECT_ROOT / "eval" / "reports" / "latest.md"
+
+
+def default_report_path(gold: Path | None, index_dir: Path) -> Path:
+    """The project's own report for its dev set; for any other gold set a report in the index folder,
+    named after the gold file, so a run on your questions never overwrites the shipped dev report."""
+    if gold is None or gold.resolve() == DEFAULT_GOLD.resolve():
+        return SHIPPED_REPORT
+    return index_dir / "reports" / f"{gold.stem}.md"
 
 
 @app.command("eval", epilog="Examples: jfp eval  |  jfp eval --gold my-questions.jsonl --out answers.jsonl --json  |  jfp eval --baselines")
@@ -20,7 +29,9 @@ def eval_(
     gold: Optional[Path] = typer.Option(None, "--gold", help="A gold set in JSON Lines (default: eval/gold/dev.jsonl)."),
     out_file: Optional[Path] = typer.Option(None, "--out", help="Write one JSON line per gold item."),
     baselines: bool = typer.Option(False, "--baselines", help="Also run the BM25-only and dense-only (LangChain recipe) baselines."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write a Markdown report (default: eval/reports/latest.md)."),
+    report: Optional[Path] = typer.Option(
+        None, "--report",
+        help="Write a Markdown report (default: eval/reports/latest.md for the dev set, else <index>/reports/<gold name>.md)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Score the assistant on a gold set: retrieval, key-point coverage, citations, abstention."""
@@ -44,7 +55,7 @@ def eval_(
         with out_file.open("w", encoding="utf-8") as fh:
             for row in main.rows():
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    report_path = report or (PROJECT_ROOT / "eval" / "reports" / "latest.md")
+    report_path = report or default_report_path(gold, svc.settings.index_dir)
     try:
         write_report(results, report_path, note=f"Gold set: `{gold or DEFAULT_GOLD}` ({len(items)} items).")
     except OSError as exc:
