@@ -13,7 +13,7 @@ What is scored, per item (``None`` means "not scored for this item"):
 
 * retrieval -- ``hit_at_5`` and ``reciprocal_rank`` over ``Answer.retrieved`` (best first), for
   in-scope items that have ``must_mention``; ``keypoint_recall``, the share of key points that some
-  retrieved chunk covers (the most the answer could cover from what it was given);
+  retrieved chunk covers (about the most the answer could cover from what it was given);
 * answer -- ``keypoint_coverage`` for the same items; an in-scope item the assistant abstained on
   scores 0. ``faithfulness`` for every answer that did not abstain;
 * citations -- each citation's quote is checked against the cited chunk's text and the full text of

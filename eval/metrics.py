@@ -240,7 +240,8 @@ def reciprocal_rank(retrieved_texts: Sequence[str], must_mention: Sequence[str])
 
 def keypoint_recall(retrieved_texts: Sequence[str], must_mention: Sequence[str]) -> float | None:
     """Share of the key points that at least one retrieved chunk covers (:func:`keypoint_in_text`):
-    the most an answer drawn from those chunks could cover. ``None`` when there are no key points.
+    about the most an answer drawn from those chunks could cover (a window match can span two
+    quoted sentences, so rarely a little more). ``None`` when there are no key points.
 
     Comparing it with :func:`keypoint_coverage` splits what an answer misses into what retrieval
     never found and what the answer left out of what it had.

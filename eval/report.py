@@ -114,7 +114,7 @@ def write_report(
         compare(systems),
         "",
         "Metric definitions: `eval/metrics.py`. Coverage counts key points in an answer's first 300 "
-        "words; key points retrieved counts those found in any retrieved chunk, the most an answer drawn "
+        "words; key points retrieved counts those found in any retrieved chunk, about the most an answer drawn "
         "from them could cover; citation validity checks each quote verbatim against its chunk and its document.",
         "",
     ]
