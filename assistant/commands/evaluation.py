@@ -67,7 +67,7 @@ def eval_(
         emit_json(doc)
     else:
         out.print(compare(results), markup=False, soft_wrap=True)
-        out.print(f"\nreport: {report_path}", markup=False)
+        out.print(f"\nreport: {report_path}", markup=False, soft_wrap=True)  # a path on one line, to copy
 
 
 @app.command(epilog="Example: jfp ui --port 7860")
