@@ -23,19 +23,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from assistant.chunk_sentences import Sentence
 from assistant.config import Settings
 from assistant.service import JfpService
 from eval import metrics
-from eval.harness import DEFAULT_GOLD, MAX_ANSWER_WORDS, load_gold
+from eval.harness import DEFAULT_GOLD, load_gold, run_eval
 
 
-def greedy_oracle(units: Sequence[Sentence], must_mention: Sequence[str], budget: int) -> float:
-    """Share of ``must_mention`` covered by units picked greedily by new key points per word, the
-    picks' words adding up to at most ``budget``."""
+def greedy_oracle(units: Sequence[str], must_mention: Sequence[str], budget: int) -> float:
+    """Share of ``must_mention`` covered by the texts of ``units`` picked greedily by new key points
+    per word, the picks' words adding up to at most ``budget``."""
     if not must_mention:
         return 0.0
-    covers = [({p for p in must_mention if metrics.keypoint_in_text(p, u.text)}, max(1, len(u.text.split())))
+    covers = [({p for p in must_mention if metrics.keypoint_in_text(p, u)}, max(1, len(u.split())))
               for u in units]
     got: set[str] = set()
     words = 0
@@ -59,18 +58,13 @@ def main() -> None:
     svc = JfpService(settings)
     answerer = svc.answers.extractive
     budget = svc.answers.max_words
+    items = [i for i in load_gold(args.gold) if not i.out_of_scope and i.must_mention]
+    scored = run_eval(items, lambda q, duty: svc.ask(q), svc.chunk_text, svc.document_text, progress=False)
     rows = []
-    for item in load_gold(args.gold):
-        if item.out_of_scope or not item.must_mention:
-            continue
-        answer = svc.ask(item.question)
-        units = [u for u, _ in answerer.candidates(list(answer.retrieved))]
-        texts = [r.chunk.text for r in answer.retrieved]
-        coverage = 0.0 if answer.abstained else metrics.keypoint_coverage(answer.answer, item.must_mention,
-                                                                          MAX_ANSWER_WORDS)
-        rows.append((item, coverage, greedy_oracle(units, item.must_mention, budget),
-                     metrics.keypoint_recall([u.text for u in units], item.must_mention),
-                     metrics.keypoint_recall(texts, item.must_mention)))
+    for r in scored.items:
+        units = [u.text for u, _ in answerer.candidates(list(r.answer.retrieved))]
+        rows.append((r.item, r.keypoint_coverage, greedy_oracle(units, r.item.must_mention, budget),
+                     metrics.keypoint_recall(units, r.item.must_mention), r.keypoint_recall))
     if not rows:
         raise SystemExit("No in-scope question with key points in that gold set.")
     means = [sum(r[i] for r in rows) / len(rows) for i in range(1, 5)]
