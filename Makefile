@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check "torch==2.13.0"
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
 	$(BIN)/python -m assistant.tokens
+	$(BIN)/python -m ingest.onnx_query
 	@touch $(STAMP)
 
 browser:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Embedding
     embedding_model: Path = Field(default_factory=_default_model_path, description="Local path of a sentence-transformers model (never a hub name).")
     embedding_batch_size: int = Field(default=64, ge=1, description="Chunks embedded per batch.")
+    query_backend: Literal["onnx", "torch"] = Field(
+        default="onnx", description="How questions are embedded: 'onnx' (the same model through ONNX Runtime, "
+        "used only where it gives the torch vectors; several times faster) or 'torch'.")
 
     # Chunking
     chunk_tokens: int = Field(default=300, ge=50, le=2000, description="Target chunk size in cl100k_base tokens.")

