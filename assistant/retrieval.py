@@ -180,7 +180,8 @@ class LexicalIndex:
         else:
             mask = None
         n = min(n, len(self.chunks))
-        docs, scores = self._retriever.retrieve(q, k=n, show_progress=False, weight_mask=mask, n_threads=1)
+        # n_threads=0 runs in this thread; 1 starts a thread pool for every question (~1.5 ms)
+        docs, scores = self._retriever.retrieve(q, k=n, show_progress=False, weight_mask=mask, n_threads=0)
         out = []
         for i, s in zip(docs[0], scores[0], strict=True):
             if s > 0:

@@ -209,6 +209,19 @@ def _make(doc: LoadedDocument, doc_id: str, kind: str, page: int | None, section
     )
 
 
+VIEW_SEP = "#"  # a view id is its chunk's id, or that id, this, and the view's name ("d1:00003#w2")
+
+
+def chunk_of_view(view_id: str) -> str:
+    """The chunk id a vector id belongs to (see ``views``): read from the id, not from stored metadata."""
+    return view_id.split(VIEW_SEP, 1)[0]
+
+
+def doc_of_chunk(chunk_id: str) -> str:
+    """The document id inside a chunk id (``{doc_id}:{ordinal:05d}``, see ``_make``)."""
+    return chunk_id.rsplit(":", 1)[0]
+
+
 def views(chunk: Chunk, window_tokens: int = 90) -> list[tuple[str, str]]:
     """Texts to embed for a chunk, as (view_id, text): the whole chunk, then windows of a few
     sentences. Small windows keep a specific sentence findable inside a broad chunk; each view is
@@ -227,12 +240,12 @@ def views(chunk: Chunk, window_tokens: int = 90) -> list[tuple[str, str]]:
     for u in units:
         n = count_tokens(u)
         if window and size + n > window_tokens:
-            out.append((f"{chunk.chunk_id}#w{len(out)}", with_head(" ".join(window))))
+            out.append((f"{chunk.chunk_id}{VIEW_SEP}w{len(out)}", with_head(" ".join(window))))
             window, size = [], 0
         window.append(u)
         size += n
     if window and len(out) > 1:
-        out.append((f"{chunk.chunk_id}#w{len(out)}", with_head(" ".join(window))))
+        out.append((f"{chunk.chunk_id}{VIEW_SEP}w{len(out)}", with_head(" ".join(window))))
     elif window:  # a single window would repeat the whole chunk
         pass
     return out

@@ -133,3 +133,22 @@ def test_similarities_score_a_chunk_by_its_best_view_as_query_does(index):
     assert idx.similarities(qv, [c.chunk_id for c in chunks], ids) == pytest.approx(
         idx.similarities(qv, [c.chunk_id for c in chunks]), abs=1e-6)
     assert set(idx.similarities(qv, [c.chunk_id for c in chunks], {"d1:00000": "d1:00000"})) == {c.chunk_id for c in chunks}
+
+
+def test_a_hit_names_its_chunk_and_document_from_the_vector_id_alone(index):
+    """A search reads ids and distances, not metadata: every view id must lead back to its chunk."""
+    from ingest.chunking import chunk_of_view, doc_of_chunk, views
+
+    idx, emb = index
+    long = _chunk("3f9c0a:b", 7, " ".join(f"Sentence {n} on estates and the green plan." for n in range(60)))
+    long = Chunk(**{**long.__dict__, "n_tokens": 600})
+    pairs = views(long)
+    assert len(pairs) > 2  # the chunk and its windows
+    assert {chunk_of_view(v) for v, _ in pairs} == {long.chunk_id}
+    assert doc_of_chunk(long.chunk_id) == "3f9c0a:b"  # a colon in a document id is kept
+    idx.upsert([long] * len(pairs), emb.embed_documents([t for _, t in pairs]), view_ids=[v for v, _ in pairs])
+    _load(idx, emb)
+    hits = idx.query(emb.embed_query("the green plan for estates"), 4)
+    assert [h.chunk_id for h in hits].count(long.chunk_id) == 1
+    assert {(h.chunk_id, h.doc_id) for h in hits} <= {(long.chunk_id, "3f9c0a:b"), ("d1:00000", "d1"),
+                                                      ("d1:00001", "d1"), ("d2:00000", "d2")}
