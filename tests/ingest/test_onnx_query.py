@@ -85,6 +85,8 @@ def test_a_model_that_is_not_mean_pooling_is_not_exported(tmp_path):
     assert not onnx_query.plain_mean_pooling(tmp_path)
     pooling = {"pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True}
     (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    assert not onnx_query.plain_mean_pooling(tmp_path)  # no tokenizer.json: the ONNX path cannot tokenize
+    (tmp_path / "tokenizer.json").write_text("{}")
     assert onnx_query.plain_mean_pooling(tmp_path)
     assert onnx_query.plain_mean_pooling(Settings().embedding_model)
 
@@ -117,3 +119,44 @@ def test_questions_from_many_threads_during_a_batch(torch_embedder):
     assert not errors, errors
     assert len(got) == len(questions)
     assert min(got.values()) >= onnx_query.AGREEMENT
+
+
+def test_a_checked_export_that_no_longer_loads_is_exported_again(tmp_path, monkeypatch, caplog, torch_embedder):
+    monkeypatch.setenv("JFP_ONNX_CACHE_DIR", str(tmp_path))
+    model = Settings().embedding_model
+    first = SentenceTransformerEmbedder(model)
+    assert first.query_encoder() is not None
+    target = tmp_path / onnx_query.model_key(model)
+    assert (target / onnx_query.CHECKED).is_file()
+    (target / "model.onnx").write_bytes(b"\x00" * 64)  # a disk fault after the check
+    again = SentenceTransformerEmbedder(model)
+    with caplog.at_level(logging.WARNING, logger="ingest.onnx_query"):
+        assert again.query_encoder() is not None
+    assert "no longer loads" in caplog.text
+    q = TEXTS[0]
+    assert float(again.embed_query(q) @ torch_embedder.embed_query(q)) >= onnx_query.AGREEMENT
+
+
+def test_answering_through_a_checked_export_never_loads_torch(torch_embedder):
+    """A fresh process that embeds a question (as `jfp ask` does) imports neither torch nor
+    sentence-transformers, and gets the torch vector."""
+    import subprocess
+    import sys
+
+    model = Settings().embedding_model
+    assert load_embedder(model).query_encoder() is not None  # exported and checked (make setup does this)
+    q = TEXTS[0]
+    code = ("import json, sys\n"
+            "from assistant.config import Settings\n"
+            "from ingest.embedding import load_embedder\n"
+            f"v = load_embedder(Settings().embedding_model).embed_query({q!r})\n"
+            "print(json.dumps({'torch': 'torch' in sys.modules, 'st': 'sentence_transformers' in sys.modules,"
+            " 'v': [float(x) for x in v]}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["torch"] is False and got["st"] is False, got
+    assert float(np.asarray(got["v"], dtype=np.float32) @ torch_embedder.embed_query(q)) >= onnx_query.AGREEMENT
+
+
+def test_the_dimension_is_read_without_loading_the_model(torch_embedder):
+    assert onnx_query.output_dimension(Settings().embedding_model) == torch_embedder._model_dimension() == 384
