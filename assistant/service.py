@@ -98,6 +98,8 @@ class JfpService:
 
     @cached_property
     def chat(self):
+        if not self.settings.llm_base_url:  # extractive mode: no need to import the openai client (0.6 s)
+            return None
         from assistant.llm import build_chat_model
 
         return build_chat_model(self.settings)
