@@ -198,7 +198,9 @@ def cold_start(index_dir: Path, question: str, runs: int) -> dict:
 
 
 # --- the bench -------------------------------------------------------------------------------
-def run(quick: bool = False, large_chunks: int | None = None) -> dict:
+def run(quick: bool = False, large_chunks: int | None = None, large_index: Path | None = None) -> dict:
+    """``large_index``: measure this ingested index as the large one instead of the cached scaled
+    index (an ICB's own index, or a scaled one built before a code change that leaves chunks alone)."""
     quiet_logs()
     large = large_chunks or (2000 if quick else 10_000)
     questions = dev_questions(30 if quick else None)
@@ -208,7 +210,7 @@ def run(quick: bool = False, large_chunks: int | None = None) -> dict:
     large_label = ""
     for target in (None, large):
         with Stopwatch() as build:
-            index_dir = index_for(target)
+            index_dir = large_index if (target and large_index) else index_for(target)
         log(f"measuring {'the shipped corpus' if target is None else f'at least {target:,} chunks'} "
             f"({len(questions)} retrievals, {n_answers} answers)")
         prof = (ROOT / "bench" / "results" / "query_profile.txt") if target else None
@@ -282,13 +284,17 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2,000 chunks and fewer questions")
     ap.add_argument("--chunks", type=int, default=None, help="size of the large index (default 10,000)")
     ap.add_argument("--build-only", action="store_true", help="build (or resume) the cached large index and stop")
+    ap.add_argument("--large-index", type=Path, default=None,
+                    help="measure this ingested index (its index folder) as the large one, instead of building")
     args = ap.parse_args()
+    if args.large_index and not (args.large_index / "manifest.sqlite3").is_file():
+        raise SystemExit(f"No index at {args.large_index}: give the folder `jfp ingest` wrote (JFP_INDEX_DIR).")
     if args.build_only:
         quiet_logs()
         index_for(None)
         print(index_for(args.chunks or (2000 if args.quick else 10_000)))
         return
-    print(run(quick=args.quick, large_chunks=args.chunks)["markdown"])
+    print(run(quick=args.quick, large_chunks=args.chunks, large_index=args.large_index)["markdown"])
 
 
 if __name__ == "__main__":
