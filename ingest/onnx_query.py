@@ -60,31 +60,34 @@ def model_key(model_path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def plain_mean_pooling(model_path: Path) -> bool:
-    """Whether the model is a transformer, mean pooling and (optionally) normalisation, nothing else:
-    the only pipeline the ONNX path reproduces."""
+def _plain_pooling_config(model_path: Path) -> dict[str, Any] | None:
+    """The pooling config of a model that is a transformer, mean pooling and (optionally) normalisation,
+    nothing else, with a ``tokenizer.json``: the only pipeline the ONNX path reproduces; else ``None``."""
     try:
-        modules = [m["type"] for m in json.loads((model_path / "modules.json").read_text())]
-        pooling = next(m for m in json.loads((model_path / "modules.json").read_text())
-                       if m["type"].endswith(".Pooling"))
+        modules = json.loads((model_path / "modules.json").read_text())
+        types = [m["type"] for m in modules]
+        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
         cfg = json.loads((model_path / pooling["path"] / "config.json").read_text())
-    except (OSError, ValueError, KeyError, StopIteration):
-        return False
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
     modes = {k for k, v in cfg.items() if k.startswith("pooling_mode") and v is True}
-    return (modules[:2] == _PLAIN and set(modules[2:]) <= {"sentence_transformers.models.Normalize"}
-            and modes == {"pooling_mode_mean_tokens"} and (model_path / "tokenizer.json").is_file())
+    plain = (types[:2] == _PLAIN and set(types[2:]) <= {"sentence_transformers.models.Normalize"}
+             and modes == {"pooling_mode_mean_tokens"} and (model_path / "tokenizer.json").is_file())
+    return cfg if plain else None
+
+
+def plain_mean_pooling(model_path: Path) -> bool:
+    """Whether the ONNX path can reproduce this model (see ``_plain_pooling_config``)."""
+    return _plain_pooling_config(model_path) is not None
 
 
 def output_dimension(model_path: Path) -> int | None:
     """The vector size of a plain mean-pooling model, read from its pooling config (no model loaded);
     ``None`` for any other model."""
-    if not plain_mean_pooling(model_path):
-        return None
+    cfg = _plain_pooling_config(model_path)
     try:
-        modules = json.loads((model_path / "modules.json").read_text())
-        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
-        return int(json.loads((model_path / pooling["path"] / "config.json").read_text())["word_embedding_dimension"])
-    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        return int(cfg["word_embedding_dimension"]) if cfg else None
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -105,7 +108,6 @@ class OnnxQueryEncoder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_length)
-        self.max_length = max_length
 
     def encode(self, text: str) -> np.ndarray:
         enc = self._tokenizer.encode(text)
