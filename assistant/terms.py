@@ -17,7 +17,11 @@ too under until up very was we were what when where which while who whom why wil
 said tell need needs needed do does kind sort way ways thing things""".split())
 
 
+@lru_cache(maxsize=262_144)
 def stem(word: str) -> str:
+    """A light suffix stripper. Cached: a corpus has a few tens of thousands of distinct words, and
+    stemming every token of every chunk again was most of building the term weights when a process
+    opens an index (2.4 of 3.4 s at 10,000 chunks)."""
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -26,6 +30,11 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
+
+
+def _distinct_terms(text: str) -> set[str]:
+    """``set(content_terms(text))``, stemming each distinct word once."""
+    return {stem(w) for w in set(_TOKEN.findall(text.lower())) if w not in STOPWORDS and len(w) > 1}
 
 
 @lru_cache(maxsize=50_000)
@@ -43,7 +52,7 @@ class TermWeights:
         n = 0
         for t in texts:
             n += 1
-            df.update(set(content_terms(t)))
+            df.update(_distinct_terms(t))
         self.n = max(n, 1)
         self.df = df
 
