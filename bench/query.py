@@ -6,7 +6,7 @@
 Baselines measured in the same run, on the same index and questions: BM25-only retrieval and
 dense-only retrieval (the two halves of the hybrid), and the query embedding alone. The large index is
 built by ingesting altered copies of the corpus and cached under bench/results/cache/ keyed by a hash
-of the corpus, the chunking code and the size, so re-runs only measure. Building it can take a long
+of the corpus and of the chunks ingest makes of it, so re-runs only measure. Building it can take a long
 time on two cores (embedding is the floor); an interrupted build resumes where it stopped.
 
 Targets (issue B): retrieval p95 <= 50 ms and extractive answer p95 <= 300 ms at 10,000 chunks.
@@ -56,8 +56,8 @@ BUILD_VERSION = 1  # bump when the way the scaled corpus is generated changes
 
 # --- index building (cached) -----------------------------------------------------------------
 def _fingerprint() -> str:
-    """What a cached index depends on: the corpus, the chunking code, and the pipeline version (what
-    ingest stores, e.g. the answerer's sentence vectors since version 3)."""
+    """What a cached index depends on: the corpus, the chunks and sentences made of it, and the
+    pipeline version (what ingest stores, e.g. the answerer's sentence vectors since version 3)."""
     from ingest.pipeline import PIPELINE_VERSION
 
     return source_fingerprint("query-index", BUILD_VERSION, PIPELINE_VERSION)
