@@ -311,6 +311,10 @@ _HEADING = re.compile(r"^(?:#{1,6}\s|(?:\*\*|__)[^*_]+(?:\*\*|__):?$|[-*_]{3,}$)
 _BULLET = re.compile(r"^(?:>\s*)?(?:[-*+\u2022\u25aa\u25e6]|\d{1,3}[.)]|[a-z][.)])\s+")
 _MARKERS_AFTER_END = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;\-\u2013]\s*\d+)*\])+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# a full stop that ends an abbreviation, not a sentence ("– i.e. 1 April", "(e.g. NHS England)"), or one
+# before a number ("No. 10", "para. 4")
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:i\.e|e\.g)\.$", re.I)
+_BEFORE_NUMBER = re.compile(r"(?<![A-Za-z])(?:no|para|pp?)\.$", re.I)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -320,7 +324,8 @@ def split_sentences(text: str) -> list[str]:
     (``**Key points**``), horizontal rules and lead-in lines ending with ``:`` that carry no citation
     marker are skipped; a leading list bullet or number is removed. Markers written after the full
     stop (``... 2023. [1]``) are moved before it so they stay with their sentence. Each line is then
-    split after ``.``, ``!`` or ``?`` followed by whitespace.
+    split after ``.``, ``!`` or ``?`` followed by whitespace, except after "i.e." or "e.g.", and after
+    "No.", "para.", "p." or "pp." before a number: those end an abbreviation, not a sentence.
     """
     out: list[str] = []
     for raw in text.splitlines():
@@ -331,8 +336,22 @@ def split_sentences(text: str) -> list[str]:
             continue
         line = _BULLET.sub("", line)
         line = _MARKERS_AFTER_END.sub(r"\2\1", line)
-        out.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+        out.extend(s.strip() for s in _split_line(line) if s.strip())
     return out
+
+
+def _split_line(line: str) -> list[str]:
+    """``line`` split after ``.``, ``!`` or ``?`` followed by whitespace, except after an abbreviation."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(line):
+        before = line[max(start, m.start() - 6):m.start()]
+        if _ABBREVIATION.search(before) or (line[m.end():m.end() + 1].isdigit() and _BEFORE_NUMBER.search(before)):
+            continue
+        parts.append(line[start:m.start()])
+        start = m.end()
+    parts.append(line[start:])
+    return parts
 
 
 def faithfulness(answer_text: str, citations: Mapping[int, str | None]) -> float | None:

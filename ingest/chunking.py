@@ -22,6 +22,11 @@ from assistant.types import Chunk, LoadedDocument, Passage
 SECTION_SEP = " > "
 _BRACKET_REACH = 300  # characters: a bracketed aside closes within this, or it is not one
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(\[]?[A-Z0-9•\-])")
+# a full stop that ends an abbreviation, not a sentence: "before each financial year – i.e. 1 April",
+# "partners (e.g. NHS England)"; and before a number, "see para. 4", "No. 10". Not "etc.", which
+# often does end one ("Duty as to climate change, etc. The plan should ...").
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:i\.e|e\.g|cf|viz|vs|approx|incl)\.$", re.I)
+_BEFORE_NUMBER = re.compile(r"(?<![A-Za-z])(?:no|nos|para|paras|p|pp|fig|figs|vol|ch)\.$", re.I)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ def split_sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
+        before = text[max(start, m.start() - 8):m.start()]
+        if _ABBREVIATION.search(before) or (text[m.end():m.end() + 1].isdigit() and _BEFORE_NUMBER.search(before)):
+            continue
         depth = (bisect_left(opens, m.start()) - bisect_left(opens, start)
                  - (bisect_left(closes, m.start()) - bisect_left(closes, start)))
         if depth > 0:

@@ -85,6 +85,23 @@ def test_a_colon_inside_brackets_does_not_end_the_sentence():
     assert split_sentences("See (note: Part one. Part two.") == ["See (note:", "Part one.", "Part two."]
 
 
+def test_an_abbreviation_does_not_end_the_sentence(answerer):
+    # the NHS Confederation briefing's deadline, which was quoted as "... financial year – i.e." with
+    # the date lost
+    text = ("ICBs and their partner trusts must review the JFP and either update or confirm it annually before the "
+            "start of each financial year – i.e. 1 April. ICBs will also be required to prepare a capital plan.")
+    units = [u.text for u in answer_units(chunk(text))]
+    assert units[0].endswith("– i.e. 1 April.") and units[1].startswith("ICBs will also")
+    line, _ = answerer.compose([Selection(answer_units(chunk(text))[0], 0.9)])
+    assert line.endswith("i.e. 1 April. [1]") and line.count("[1]") == 1
+    assert split_sentences("Partners (e.g. NHS England) agree. See para. 4 and No. 10. Then act.") == [
+        "Partners (e.g. NHS England) agree.", "See para. 4 and No. 10.", "Then act."]
+    # a sentence that does end in "no." or "etc." still ends there
+    assert split_sentences("We said no. Then we left.") == ["We said no.", "Then we left."]
+    assert split_sentences("Duty as to climate change, etc. The plan should describe it.") == [
+        "Duty as to climate change, etc.", "The plan should describe it."]
+
+
 def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
     text = ("There are five key elements ICBs should consider in developing plans.\n\n"
             "1. Establishing a clear starting point. When assessing priorities, start by building a clear picture "

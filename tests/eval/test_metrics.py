@@ -249,6 +249,14 @@ def test_faithfulness_skips_headings_lead_ins_and_empty_lines():
     assert faithfulness(answer, {1: SOURCE}) == 1.0
 
 
+def test_an_abbreviation_does_not_end_a_scored_sentence():
+    answer = "- Confirm it before each financial year – i.e. 1 April [1].\n- We said no. Then we left [2]."
+    assert split_sentences(answer) == ["Confirm it before each financial year – i.e. 1 April [1].", "We said no.",
+                                       "Then we left [2]."]
+    source = "Confirm it before each financial year, i.e. 1 April."
+    assert faithfulness("- Confirm it before each financial year – i.e. 1 April [1].", {1: source}) == 1.0
+
+
 def test_faithfulness_is_none_when_there_is_no_sentence():
     assert faithfulness("", {1: SOURCE}) is None
 
