@@ -34,6 +34,10 @@ _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
 # an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
 _REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
+# who to contact, a newsletter or a link prompt: the page around the guidance, not the guidance
+_BOILERPLATE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(please contact|queries (on|about) [\w\s]{0,30}(can|should) be "
+                          r"(directed|sent)|stay on top of the latest|click here)\b|^(find|read) out more\b|^read more\b",
+                          re.I)
 # a line of a table of contents: "Duty to promote education and training..... | 21"
 _CONTENTS_LINE = re.compile(r"(\.\s?){4,}\W*\d+\W*$|…+\W*\d+\W*$")
 # the lead-in of a list of documents to read, not of points to make
@@ -150,7 +154,7 @@ class ExtractiveAnswerer:
             titles = all(_title_like(x) for x in items) and len(lead.split()) < self.config.min_words
             return not (titles or _REFERENCE.search(lead) or _READING_LIST.search(lead))
         if (sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":")
-                or _REFERENCE.search(t) or _CONTENTS_LINE.search(t)):
+                or _REFERENCE.search(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
             return False
         return not _title_like(t)
 

@@ -197,6 +197,24 @@ def test_a_table_of_contents_line_is_not_quoted_as_an_answer(corpus_service):
     assert not any("....." in cit.quote for cit in ans.citations)
 
 
+def test_contact_details_and_page_furniture_are_not_quoted_as_an_answer(corpus_service):
+    from assistant.chunk_sentences import Sentence
+
+    c = corpus_service.retriever.chunks[0]
+    ex = corpus_service.answers.extractive
+    for line in ("Any queries on these materials can be directed to: england.nhs-planning@nhs.net.",
+                 "If you have any questions about the guidance, please contact Ian Perrin, senior policy adviser.",
+                 "Stay on top of the latest developments in health and care.",
+                 "Find out more about our work with integrated care systems across the country."):
+        assert not ex.usable(Sentence(text=line, chunk=c, context=""))
+    # plain statements that use the same words are still quoted
+    for line in ("Partners will find out more about the needs of carers through the joint strategic needs assessment.",
+                 "Partners sign up to the compact and subscribe to its principles before the plan is agreed."):
+        assert ex.usable(Sentence(text=line, chunk=c, context=""))
+    ans = corpus_service.ask("What does NHS England expect around research in the JFP?")
+    assert ans.citations and not any("@" in cit.quote for cit in ans.citations)
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_every_citation_quotes_its_chunk_verbatim(corpus_service, question):
     ans = corpus_service.ask(question)
