@@ -121,6 +121,12 @@ def cap_per_document(ranked: list[tuple[str, float]], doc_of: dict[str, str], k:
 
 
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _words(text: str) -> set[str]:
+    """The words of ``text`` in lower case, a possessive dropped ("Cornwall's" is "cornwall")."""
+    return {_POSSESSIVE.sub("", w.lower()) for w in _NAME_WORD.findall(text)}
 
 
 def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, frozenset[str]]:
@@ -128,14 +134,14 @@ def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, fro
     no other document's title or text. "Plans" or "Guidance" name nothing: every document uses them."""
     seen_in: dict[str, set[str]] = {}
     for c in chunks:
-        for w in {w.lower() for w in _NAME_WORD.findall(c.text)}:
+        for w in _words(c.text):
             seen_in.setdefault(w, set()).add(c.doc_id)
     for doc_id, title in titles.items():
-        for w in {w.lower() for w in _NAME_WORD.findall(title)}:
+        for w in _words(title):
             seen_in.setdefault(w, set()).add(doc_id)
     out = {}
     for doc_id, title in titles.items():
-        words = {w.lower() for w in _NAME_WORD.findall(title) if w[:1].isupper() and len(w) >= 3}
+        words = {_POSSESSIVE.sub("", w.lower()) for w in _NAME_WORD.findall(title) if w[:1].isupper() and len(w) >= 3}
         out[doc_id] = frozenset(w for w in words if seen_in.get(w, set()) <= {doc_id})
     return out
 
@@ -232,7 +238,7 @@ class HybridRetriever:
         """Documents the question names by a word only their title uses ("what did Cornwall agree?");
         none when it names more than two (then it is not asking about one document)."""
         self.refresh()
-        words = {w.lower() for w in _NAME_WORD.findall(query)}
+        words = _words(query)
         named = [d for d, names in self._names.items() if names & words]
         return named if len(named) <= 2 else []
 
