@@ -77,13 +77,15 @@ class AnswerBuilder:
         return Evidence(best_sentence=best_sentence, best_chunk=best_chunk)
 
     def build(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray, *,
-              duty_ids: tuple[str, ...] = (), focus: str | None = None, names_local: bool = False) -> Answer:
+              duty_ids: tuple[str, ...] = (), focus: str | None = None, names_local: bool = False,
+              named_docs: frozenset[str] = frozenset()) -> Answer:
         """``focus`` is the text sentences are matched against (the question plus, for a follow-up,
         the previous turn, with acronyms expanded); ``names_local``: the question names an ICB's own
         document, so national requirements do not go first."""
         stats = self.corpus_stats()
         picks = self.extractive.select(focus or question, retrieved, query_vector, max_words=self.max_words,
-                                       duties=duty_ids, names_local=names_local, name_words=stats.document_names)
+                                       duties=duty_ids, names_local=names_local, name_words=stats.document_names,
+                                       named_docs=named_docs)
         ev = self.evidence(picks, retrieved)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)

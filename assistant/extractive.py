@@ -61,6 +61,7 @@ class ExtractiveConfig:
     should_bonus: float = 0.03
     lead_bonus: float = 0.03  # first sentences of a section usually state the requirement
     duty_bonus: float = 0.04  # chunk tagged with a duty the question is about
+    named_bonus: float = 0.15  # a sentence of a document the question names ("Cornwall's board paper")
     strategy: str = "anchored"  # "anchored": best passage first, in its own order; "scattered": pure MMR
     anchor_words: int = 120  # budget for each anchor passage's sentences
     anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
@@ -185,7 +186,9 @@ class ExtractiveAnswerer:
 
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
                max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
-               name_words: frozenset[str] = frozenset()) -> list[Selection]:
+               name_words: frozenset[str] = frozenset(), named_docs: frozenset[str] = frozenset()) -> list[Selection]:
+        """``name_words``: the words that name a document; ``named_docs``: the documents the question
+        names by them, whose sentences are preferred."""
         cfg = self.config
         budget = max_words or cfg.max_words
         cands = self.candidates(retrieved)
@@ -193,8 +196,14 @@ class ExtractiveAnswerer:
             return []
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
         sv = self.sentence_vectors([s for s, _ in cands])
-        sims = sv @ qv
+        # similarity to the question as asked: what the abstention threshold is calibrated on
+        closeness = sv @ qv
+        topic = without_names(question, name_words)
+        # "what did Cornwall's board say about ...": sentences are chosen on what it is about
+        sims = closeness if topic == question else sv @ self.embedder.embed_query(topic)
         rel = self.score(question, cands, sims, duties, name_words)
+        if named_docs and cfg.named_bonus:
+            rel = rel + cfg.named_bonus * np.array([s.chunk.doc_id in named_docs for s, _ in cands])
         chosen: list[int] = []
         words = 0
         if cfg.strategy == "anchored":
@@ -220,17 +229,19 @@ class ExtractiveAnswerer:
             if words >= budget:
                 break
         order = {"must": 0, "should": 1, "other": 2, "may": 3}
-        anchor = [Selection(cands[i][0], float(sims[i])) for i in chosen if i in anchor_set]
-        rest = [Selection(cands[i][0], float(sims[i])) for i in chosen if i not in anchor_set]
+        anchor = [i for i in chosen if i in anchor_set]
+        rest = [i for i in chosen if i not in anchor_set]
         # what is required leads; then the anchor passage in its own order; then the other points,
         # should before may
-        rest.sort(key=lambda p: (order[strength(p.sentence.text)], -p.relevance))
+        rest.sort(key=lambda i: (order[strength(cands[i][0].text)], -sims[i]))
         # (a requirement leads only when it is as close to the question as the anchor passage's sentences)
-        bar = min((p.relevance for p in anchor), default=0.0) - cfg.lead_margin
-        lead = [p for p in rest if strength(p.sentence.text) == "must" and p.relevance >= bar]
-        picks = lead + anchor + [p for p in rest if p not in lead]
+        bar = min((sims[i] for i in anchor), default=0.0) - cfg.lead_margin
+        lead = [i for i in rest if strength(cands[i][0].text) == "must" and sims[i] >= bar]
+        picks = [Selection(cands[i][0], float(closeness[i])) for i in lead + anchor + [i for i in rest if i not in lead]]
         if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
+        if named_docs:  # "what does Lancashire say about ...": Lancashire's words first
+            picks.sort(key=lambda p: p.sentence.chunk.doc_id not in named_docs)
         return picks
 
     def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
@@ -284,6 +295,18 @@ class ExtractiveAnswerer:
                 # a run-in heading and its sentence are two sentences, each marked
                 lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
+
+
+def without_names(question: str, name_words: frozenset[str]) -> str:
+    """The question without the words that name a document ("Cornwall's", "Lancashire and South
+    Cumbria"): retrieval already prefers that document, and left in, the name makes any sentence that
+    mentions it ("We will also be seeking the views of the Royal Cornwall Hospital Trust") look close
+    to the question. The question itself when nothing is left of it."""
+    if not name_words:
+        return question
+    pattern = r"\b(?:" + "|".join(map(re.escape, sorted(name_words, key=len, reverse=True))) + r")(?:['’]s)?\b"
+    topic = " ".join(re.sub(pattern, " ", question, flags=re.I).split())
+    return topic if topic != " ".join(question.split()) and content_terms(topic) else question
 
 
 _DASHES = frozenset({"-", "–", "—", "|", "•", ":"})  # not words ("ANNEX – Summary of ICB statutory duties")

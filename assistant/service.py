@@ -181,10 +181,10 @@ class JfpService:
                                             duties=duties, query_vector=qv)
         from assistant.extractive import LOCAL_KINDS
 
-        names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS
-                          for d in self.retriever.named_documents(retrieval_query))
+        named = self.retriever.named_documents(retrieval_query)
+        names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS for d in named)
         return self.answers.build(q, retrieved, qv, duty_ids=tuple(duties), focus=retrieval_query,
-                                  names_local=names_local)
+                                  names_local=names_local, named_docs=frozenset(named))
 
     # --- governance ----------------------------------------------------------------------------
     def requirements(self, duty_id: str):

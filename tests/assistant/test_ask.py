@@ -170,6 +170,26 @@ def test_a_question_that_names_a_document_is_answered_from_it(corpus_service):
     assert ans.retrieved[0].chunk.doc_id == lancashire
     # the boost is a preference, not a filter: other documents still appear
     assert {r.chunk.doc_id for r in ans.retrieved} - {lancashire}
+    # a possessive names the document too
+    assert corpus_service.retriever.named_documents("What did Cornwall's board agree?") == [cornwall]
+    # and the answer quotes the document named, not the national guidance on the same duty
+    ans = corpus_service.ask("What does Lancashire and South Cumbria say about research?")
+    quoted = [c.doc_id for c in ans.citations]
+    assert quoted[:3] == [lancashire] * 3, quoted
+    ans = corpus_service.ask("What does the guidance say about research?")
+    assert lancashire not in [c.doc_id for c in ans.citations[:2]]
+
+
+def test_the_name_of_a_document_is_not_what_a_sentence_is_chosen_for():
+    from assistant.extractive import without_names
+
+    names = frozenset({"cornwall", "lancashire", "south", "cumbria", "scilly", "isles"})
+    assert without_names("What did Cornwall's board say about the timetable?", names) == (
+        "What did board say about the timetable?")
+    assert without_names("How does Lancashire and South Cumbria measure quality?", names) == "How does and measure quality?"
+    assert without_names("What must the plan say on net zero?", names) == "What must the plan say on net zero?"
+    assert without_names("Cornwall?", names) == "Cornwall?"  # nothing left: the question as asked
+    assert without_names("What did Cornwall agree?", frozenset()) == "What did Cornwall agree?"
 
 
 def test_a_heading_line_is_not_quoted_as_an_answer(corpus_service):
