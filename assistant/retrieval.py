@@ -129,9 +129,17 @@ def _words(text: str) -> set[str]:
     return {_POSSESSIVE.sub("", w.lower()) for w in _NAME_WORD.findall(text)}
 
 
+# words of place names that name no place alone: "South" in "Lancashire and South Cumbria" must not
+# make "the South West region" a question about Lancashire
+_GENERIC_PLACE_WORDS = frozenset({"north", "south", "east", "west", "central", "isles", "island", "islands", "city",
+                                  "county", "borough", "greater", "upper", "lower", "new", "mid", "and", "the"})
+
+
 def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, frozenset[str]]:
     """Words that name one document: capitalised in its title ("Cornwall", "Lancashire") and found in
-    no other document's title or text. "Plans" or "Guidance" name nothing: every document uses them."""
+    no other document's title or text. "Plans" or "Guidance" name nothing: every document uses them.
+    All of a name's words are kept ("Lancashire", "South", "Cumbria"): they are taken out of the
+    question when its sentences are matched; ``named_documents`` needs more than "South" alone."""
     seen_in: dict[str, set[str]] = {}
     for c in chunks:
         for w in _words(c.text):
@@ -239,7 +247,7 @@ class HybridRetriever:
         none when it names more than two (then it is not asking about one document)."""
         self.refresh()
         words = _words(query)
-        named = [d for d, names in self._names.items() if names & words]
+        named = [d for d, names in self._names.items() if (names - _GENERIC_PLACE_WORDS) & words]
         return named if len(named) <= 2 else []
 
     @property

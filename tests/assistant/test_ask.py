@@ -172,6 +172,8 @@ def test_a_question_that_names_a_document_is_answered_from_it(corpus_service):
     assert {r.chunk.doc_id for r in ans.retrieved} - {lancashire}
     # a possessive names the document too
     assert corpus_service.retriever.named_documents("What did Cornwall's board agree?") == [cornwall]
+    # "South" is in "Lancashire and South Cumbria" and in no other document, but names no place alone
+    assert corpus_service.retriever.named_documents("What does the South West region expect?") == []
     # and the answer quotes the document named, not the national guidance on the same duty
     ans = corpus_service.ask("What does Lancashire and South Cumbria say about research?")
     quoted = [c.doc_id for c in ans.citations]
