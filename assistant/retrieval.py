@@ -132,7 +132,7 @@ def _words(text: str) -> set[str]:
 # words of place names that name no place alone: "South" in "Lancashire and South Cumbria" must not
 # make "the South West region" a question about Lancashire
 _GENERIC_PLACE_WORDS = frozenset({"north", "south", "east", "west", "central", "isles", "island", "islands", "city",
-                                  "county", "borough", "greater", "upper", "lower", "new", "mid", "and", "the"})
+                                  "county", "borough", "greater", "upper", "lower", "new", "mid"})
 
 
 def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, frozenset[str]]:
