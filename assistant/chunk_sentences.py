@@ -34,7 +34,9 @@ def unfinished(text: str) -> bool:
 class Sentence:
     text: str  # verbatim from chunk.text (leading bullet removed)
     chunk: Chunk
-    context: str  # what is embedded: the section's last heading and the sentence
+    # what is embedded: the section's last heading and the sentence; for an item of a bulleted list,
+    # the list's lead-in before it ("... may wish to describe how they will: deliver against ...")
+    context: str
     position: int = 0  # index of the sentence within its chunk
     # a list quoted whole (see ``answer_units``): its lead-in, then each item, bullets removed
     lines: tuple[str, ...] = ()
@@ -73,14 +75,23 @@ def _line_sentences(line: str, item: bool) -> list[str]:
 def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     head = _head(chunk)
     out: list[Sentence] = []
+    # the lead-in of the bulleted list the line is an item of: an item alone ("deliver against key
+    # national targets ...") does not say it is what a plan should describe
+    lead = ""
     for raw in chunk.text.split("\n"):
         line = _BULLET.sub("", raw).strip()
         if not line:
             continue
-        for s in _line_sentences(line, item=bool(_BULLET.match(raw))):
+        item = bool(_BULLET.match(raw))
+        if not (lead and item):
+            lead = ""
+        for s in _line_sentences(line, item=item):
             if len(s.split()) < min_words:
                 continue
-            out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {s}" if head else s, position=len(out)))
+            said = f"{lead} {s}" if lead else s
+            out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {said}" if head else said, position=len(out)))
+        if line.endswith(":") and "|" not in line:
+            lead = split_sentences(line)[-1]
     return tuple(out)
 
 

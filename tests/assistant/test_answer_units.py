@@ -213,3 +213,17 @@ def test_the_checks_guidance_cache_is_rebuilt_when_indexing_or_retrieval_changes
     assert cg._key(service, docs, all_duties()) == before
     monkeypatch.setattr(ingest.pipeline, "PIPELINE_VERSION", "changed")
     assert cg._key(service, docs, all_duties()) != before
+
+
+def test_an_item_of_a_long_bulleted_list_is_embedded_after_the_lists_lead_in():
+    items = "\n".join(f"- deliver item {i} " + "word " * 20 for i in range(6))
+    c = chunk(f"The plan should say how they will:\n{items}\nA closing sentence with nothing to do with it.",
+              section="Duty as to climate change")
+    units = answer_units(c)
+    listed = [u for u in units if u.text.startswith("deliver item")]
+    assert len(listed) == 6
+    for u in listed:
+        assert u.context == f"Duty as to climate change: The plan should say how they will: {u.text}"
+        assert u.text in c.text  # what is quoted is still the item alone, verbatim
+    closing = next(u for u in units if u.text.startswith("A closing sentence"))
+    assert closing.context == f"Duty as to climate change: {closing.text}"  # the list has ended
