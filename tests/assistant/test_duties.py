@@ -40,6 +40,10 @@ def test_questions_imply_duties_by_their_phrases():
     assert duties_in_question("How do we show progress on net zero?")[0] == "climate_change"
     assert "victims_of_abuse" in duties_in_question("What about people affected by domestic abuse?")
     assert "children_young_people" in duties_in_question("What do we need for under-25s?")
+    # the statute's own words for the duty (s.14Z36: "involvement of each patient ... in decisions
+    # relating to ... their care or treatment"), not the word "choice"
+    q = "What do we have to write about involving patients in decisions about their own care and treatment?"
+    assert duties_in_question(q)[0] == "patient_involvement"
 
 
 def test_tagging_prefers_the_heading_then_a_table_row_key_then_phrases():
