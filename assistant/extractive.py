@@ -36,7 +36,8 @@ _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
 _REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
 # who to contact, a newsletter or a link prompt: the page around the guidance, not the guidance
 _BOILERPLATE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(please contact|queries (on|about) [\w\s]{0,30}(can|should) be "
-                          r"(directed|sent)|stay on top of the latest|click here)\b|^(find out|read) more\b",
+                          r"(directed|sent)|stay on top of the latest|click here)\b|^(find out|read) more\b|"
+                          r"\b(available|found|see|read|accessed) (it |them )?here\W*$",
                           re.I)
 # a line of a table of contents: "Duty to promote education and training..... | 21"
 _CONTENTS_LINE = re.compile(r"(\.\s?){4,}\W*\d+\W*$|…+\W*\d+\W*$")
