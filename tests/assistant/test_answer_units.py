@@ -102,6 +102,21 @@ def test_an_abbreviation_does_not_end_the_sentence(answerer):
         "Duty as to climate change, etc.", "The plan should describe it."]
 
 
+def test_a_footnote_marker_after_a_full_stop_still_ends_the_sentence(answerer):
+    # the supporting materials' "<sup>3</sup>" once the tag is dropped, as a PDF's text gives it too
+    text = ("JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3 "
+            "The JFP provides an opportunity to articulate how education and training plans relate to workforce plans.")
+    units = [u.text for u in answer_units(chunk(text))]
+    assert units == ["JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3",
+                     "The JFP provides an opportunity to articulate how education and training plans relate to "
+                     "workforce plans."]
+    line, _ = answerer.compose([Selection(answer_units(chunk(text))[0], 0.9)])
+    assert line == "- JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3 [1]"
+    # a number that is not a footnote marker does not end one
+    assert split_sentences("Upgrade to version 2.1 The next release follows.") == ["Upgrade to version 2.1 The next release follows."]
+    assert split_sentences("Costs rose by 4.5 Trusts said so.") == ["Costs rose by 4.5 Trusts said so."]
+
+
 def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
     text = ("There are five key elements ICBs should consider in developing plans.\n\n"
             "1. Establishing a clear starting point. When assessing priorities, start by building a clear picture "
