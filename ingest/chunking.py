@@ -21,9 +21,11 @@ from assistant.types import Chunk, LoadedDocument, Passage
 
 SECTION_SEP = " > "
 _BRACKET_REACH = 300  # characters: a bracketed aside closes within this, or it is not one
-# a sentence end, or one with a footnote marker glued to it ("... education and training.3 The JFP"):
-# text from a PDF, or from HTML with the <sup> tag dropped
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?;:])|(?<=[a-z)][.!?]\d)|(?<=[a-z)][.!?]\d\d))\s+(?=[\"'‘“(\[]?[A-Z0-9•\-])")
+# a sentence end, one that closes a quotation ('... under that section." Specifically ...'), or one with
+# a footnote marker glued to it ("... education and training.3 The JFP"): text from a PDF, or from
+# HTML with the <sup> tag dropped
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?;:])|(?<=[.!?][\"”’])|(?<=[a-z)][.!?]\d)|(?<=[a-z)][.!?]\d\d))\s+"
+                           r"(?=[\"'‘“(\[]?[A-Z0-9•\-])")
 # a full stop that ends an abbreviation, not a sentence: "before each financial year – i.e. 1 April",
 # "partners (e.g. NHS England)"; and before a number, "see para. 4", "No. 10". Not "etc.", which
 # often does end one ("Duty as to climate change, etc. The plan should ...").

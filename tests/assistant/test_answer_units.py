@@ -117,6 +117,17 @@ def test_a_footnote_marker_after_a_full_stop_still_ends_the_sentence(answerer):
     assert split_sentences("Costs rose by 4.5 Trusts said so.") == ["Costs rose by 4.5 Trusts said so."]
 
 
+def test_a_sentence_that_closes_a_quotation_ends_there():
+    # the supporting materials quote the Act, then go on: one unit of 87 words before
+    text = ("“Each integrated care board must, in exercising its functions, have regard to the need to promote "
+            "education and training.” Specifically this means the plan should describe the training pipeline.")
+    assert split_sentences(text) == [
+        "“Each integrated care board must, in exercising its functions, have regard to the need to promote "
+        "education and training.”", "Specifically this means the plan should describe the training pipeline."]
+    assert split_sentences('They called it "the one workforce" and the name stuck.') == [
+        'They called it "the one workforce" and the name stuck.']
+
+
 def test_a_run_in_heading_is_quoted_with_the_sentence_it_heads(answerer):
     text = ("There are five key elements ICBs should consider in developing plans.\n\n"
             "1. Establishing a clear starting point. When assessing priorities, start by building a clear picture "
