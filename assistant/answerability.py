@@ -48,7 +48,8 @@ _MONEY_MEASURES = frozenset("budget deficit surplus cost spend uplift allocation
 _ANY_FIGURE = frozenset({"number", "size", "total", "amount", "figure", "population", "headcount", "waiting list"})
 _MONEY = re.compile(r"[£$€]|\b(million|billion|bn|[0-9.]+m|[0-9.]+k)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d(/\d\d(\d\d)?)?$")
-_GENERIC = frozenset("plan jfp icb ics nhs joint forward board integrated care system trust guidance".split())
+_GENERIC = frozenset("plan jfp icb ics icp nhs joint forward board integrated care system trust guidance".split())
+_GENERIC_TERMS = frozenset(t for w in _GENERIC for t in content_terms(w))
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,11 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     verb = _WHO_VERB.search(question)
     if verb:
         stem_ = content_terms(verb.group(1))[0]
-        if weights.df.get(stem_, 0) == 0 or not any(stem_ in content_terms(s) for s in quoted):
+        # what is chaired or led ("NHS Cornwall and Isles of Scilly ICB"): a sentence that uses the
+        # word of something else ("8 February - ICP chairs meeting") does not say who chairs it
+        subject = {t for t in content_terms(question[verb.end():]) if t not in _GENERIC_TERMS and weights.df.get(t, 0)}
+        if weights.df.get(stem_, 0) == 0 or not any(stem_ in terms and subject <= terms
+                                                    for terms in (set(content_terms(s)) for s in quoted)):
             return "The sources do not say who does this."
     return None
 

@@ -89,6 +89,17 @@ def test_who_chairs_needs_a_quoted_sentence_about_chairing():
     assert reason("Who chairs the ICB?", [LIBRARY[5]]) is None
 
 
+def test_who_chairs_something_needs_a_sentence_about_chairing_that_thing():
+    # the NHS Confederation briefing's events list: its "chairs" are someone else's
+    stats = CorpusStats.build(LIBRARY + ["8 February - ICP chairs meeting: our next meeting will focus on the Hewitt review.",
+                                         "Lancashire and South Cumbria published its plan in 2024."])
+    events = ["8 February - ICP chairs meeting: our next meeting will focus on the Hewitt review."]
+    assert unanswerable_reason("Who chairs Lancashire and South Cumbria ICB?", events, stats) == (
+        "The sources do not say who does this.")
+    chaired = ["Lancashire and South Cumbria ICB is chaired by Jane Smith, appointed in 2024."]
+    assert unanswerable_reason("Who chairs Lancashire and South Cumbria ICB?", chaired, stats) is None
+
+
 def test_a_role_given_by_its_acronym_is_found():
     assert reason("Who's the SRO for the green plan?", [LIBRARY[2]]) is None
 
