@@ -31,11 +31,12 @@ from dataclasses import dataclass, replace
 
 import bm25s
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
 
 from assistant.answerability import CorpusStats
 from assistant.duties import duties_in_question
 from assistant.glossary import expand
-from assistant.terms import TermWeights
+from assistant.terms import STOPWORDS, TermWeights
 from assistant.types import Chunk, ScoredChunk
 from ingest.chunking import views
 from ingest.embedding import Embedder
@@ -58,7 +59,7 @@ class RetrievalConfig:
     alpha: float = 0.8  # weight of the dense similarity in linear fusion (fitted on the dev split)
     # Routing boosts are in units of a tenth of the linear score's range, or of one rank-1 RRF
     # contribution; ``tuned`` gives the values fitted on the dev split for each fusion.
-    duty_boost: float = 2.5  # for chunks tagged with a duty the question names or implies
+    duty_boost: float = 1.5  # for chunks tagged with a duty the question names or implies
     doc_boost: float = 2.5  # for chunks of a document the question names ("the Cornwall paper")
     doc_discount: float = 1.0  # < 1: each further pick from a document is discounted (else: a cap, below)
     use_dense: bool = True
@@ -71,7 +72,7 @@ class RetrievalConfig:
         """The settings fitted on the dev split for this fusion function."""
         if fusion not in FUSIONS:
             raise ValueError(f"Unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}.")
-        fitted = {"linear": {"alpha": 0.8, "duty_boost": 2.5, "doc_boost": 2.5},
+        fitted = {"linear": {"alpha": 0.8, "duty_boost": 1.5, "doc_boost": 2.5},
                   "rrf": {"duty_boost": 1.0, "doc_boost": 1.0}}[fusion]
         return cls(**{"fusion": fusion, **fitted, **overrides})
 
@@ -166,8 +167,17 @@ def is_fragment(chunk: Chunk) -> bool:
     return len(text.split()) < FRAGMENT_WORDS and not _SENTENCE_STOP.search(text) and " | " not in text
 
 
+# The words of a question that say how it is asked, not what about: bm25s's English list (33 words,
+# Lucene's) keeps "what", "how", "we", "our", "should", "need", so "What should we include on
+# workforce?" matched the ICB papers' "we" and any "should" as strongly as the national guidance's
+# workforce section. Only the question drops them: the chunks keep their words, so BM25's length
+# normalisation is as before (dropping them on both sides ranked less well on the dev split).
+QUERY_STOPWORDS = sorted(set(STOPWORDS_EN) | STOPWORDS)
+
+
 class LexicalIndex:
-    """BM25 over chunk text and section path.
+    """BM25 over chunk text and section path; the question without the words that only frame it
+    (``QUERY_STOPWORDS``).
 
     With ``glossary`` (acronym -> long form, ``assistant.glossary``), each chunk is indexed with the
     long forms of the acronyms it uses appended; without it, the plain text (the BM25 baseline).
@@ -186,7 +196,7 @@ class LexicalIndex:
     def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[Chunk, float]]:
         if not self.chunks or not _TOKEN.search(query):
             return []
-        q = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        q = bm25s.tokenize([query], stopwords=QUERY_STOPWORDS, show_progress=False)
         if not q.ids or not q.ids[0]:
             return []
         if filters and not filters.is_empty():

@@ -130,6 +130,18 @@ def test_a_spelled_out_name_finds_a_chunk_that_uses_only_its_acronym():
     assert [c.chunk_id for c, _ in LexicalIndex([chunk, other]).search(question, 2)][0] == "d:00002"
 
 
+def test_the_words_that_frame_a_question_do_not_pick_its_chunks():
+    base = Chunk(chunk_id="d:00001", doc_id="d", title="Guidance", source="g.md", kind="guidance", page=1,
+                 section="Workforce", duty_ids=(), n_tokens=20, content_hash="h",
+                 text="The plan sets out workforce planning across the system, and the workforce it needs.")
+    ours = replace(base, chunk_id="e:00001", doc_id="e", title="Our plan", section="Digital",
+                   text="What we should do next is what we agreed: we should digitise what we can.")
+    found = LexicalIndex([base, ours]).search("What should we include on workforce?", 2)
+    assert [c.chunk_id for c, _ in found] == ["d:00001"]  # only the workforce chunk shares a word that counts
+    # a question made only of such words finds nothing by its words (the dense half still answers)
+    assert LexicalIndex([base, ours]).search("What should we do?", 2) == []
+
+
 def test_a_cover_title_is_ranked_after_every_passage(corpus_service):
     def chunk(text: str) -> Chunk:
         return Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="icb_plan", page=1, section="",
