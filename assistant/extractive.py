@@ -179,11 +179,14 @@ class ExtractiveAnswerer:
                       + (cfg.duty_bonus if duties and set(duties) & set(s.chunk.duty_ids) else 0.0))
         return out
 
-    def candidates(self, retrieved: Sequence[ScoredChunk]) -> list[tuple[Sentence, int]]:
+    def candidates(self, retrieved: Sequence[ScoredChunk], question: str | None = None) -> list[tuple[Sentence, int]]:
         """The units an answer may quote, each with its chunk's retrieval rank: the usable units of the
-        top ``chunks_considered`` chunks, in retrieval order."""
+        top ``chunks_considered`` chunks, in retrieval order. With ``question``: an outline of a
+        plan's chapters ("3.1 Overview of our new model of local care 3.2 ...") only when the question
+        asks how a plan is structured; it names topics and says nothing about them."""
+        outlines = question is not None and not _ABOUT_STRUCTURE.search(question)
         return [(s, r.rank) for r in retrieved[: self.config.chunks_considered]
-                for s in answer_units(r.chunk) if self.usable(s)]
+                for s in answer_units(r.chunk) if self.usable(s) and not (outlines and is_outline(s.text))]
 
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
                max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
@@ -192,7 +195,7 @@ class ExtractiveAnswerer:
         names by them, whose sentences are preferred."""
         cfg = self.config
         budget = max_words or cfg.max_words
-        cands = self.candidates(retrieved)
+        cands = self.candidates(retrieved, question)
         if not cands:
             return []
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
@@ -296,6 +299,17 @@ class ExtractiveAnswerer:
                 # a run-in heading and its sentence are two sentences, each marked
                 lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
+
+
+# a numbered heading run into the text: "... by 2027/28 3.1 Overview of our new model of local care"
+_OUTLINE_NUMBER = re.compile(r"(?:^|\s)\d{1,2}\.\d{1,2}\s+[A-Z]")
+_ABOUT_STRUCTURE = re.compile(r"\b(structur\w*|chapters?|sections?|contents|headings?|outline|layout|"
+                              r"organi[sz]ed|laid out)\b", re.I)
+
+
+def is_outline(text: str) -> bool:
+    """Numbered headings strung together (a plan's proposed chapters), not sentences about them."""
+    return len(_OUTLINE_NUMBER.findall(text)) >= 2
 
 
 def without_names(question: str, name_words: frozenset[str]) -> str:

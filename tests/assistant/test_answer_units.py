@@ -253,3 +253,17 @@ def test_an_item_of_a_long_bulleted_list_is_embedded_after_the_lists_lead_in():
         assert u.text in c.text  # what is quoted is still the item alone, verbatim
     closing = next(u for u in units if u.text.startswith("A closing sentence"))
     assert closing.context == f"Duty as to climate change: {closing.text}"  # the list has ended
+
+
+def test_an_outline_of_chapters_is_quoted_only_when_the_question_asks_how_a_plan_is_structured(answerer):
+    from assistant.types import ScoredChunk
+
+    # Cornwall's appendix 8: the proposed chapters of its plan, run together on one line
+    text = ("Our ambitions for what care and support will look like by 2027/28 3.1 Overview of our new model of "
+            "local care (including population health management) 3.2 Person at the centre 3.3 Prevention.\n"
+            "Population health management will be part of business as usual for every place partnership.")
+    found = [ScoredChunk(chunk=chunk(text, section="Proposed structure of the Joint Forward Plan"), score=1.0, rank=1)]
+    topic = [s.text for s, _ in answerer.candidates(found, "What does good population health management look like?")]
+    assert topic == ["Population health management will be part of business as usual for every place partnership."]
+    structure = [s.text for s, _ in answerer.candidates(found, "How is the plan structured - what are its chapters?")]
+    assert len(structure) == 2 and structure[0].startswith("Our ambitions")
