@@ -37,7 +37,8 @@ _REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(
 # who to contact, a newsletter or a link prompt: the page around the guidance, not the guidance
 _BOILERPLATE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(please contact|queries (on|about) [\w\s]{0,30}(can|should) be "
                           r"(directed|sent)|stay on top of the latest|click here)\b|^(find out|read) more\b|"
-                          r"\b(available|found|see|read|accessed) (it |them )?here\W*$",
+                          r"\b(available|found|see|read|accessed) (it |them )?here\W*$|"
+                          r"^see\b.{0,120}\bfor (further|more) (information|details?|guidance)\W*$",
                           re.I)
 # a line of a table of contents: "Duty to promote education and training..... | 21"
 _CONTENTS_LINE = re.compile(r"(\.\s?){4,}\W*\d+\W*$|…+\W*\d+\W*$")
