@@ -3,7 +3,8 @@
 Candidate sentences come from the best retrieved chunks. Each is scored by embedding similarity to
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
 ("must", "should"); sentences are then picked by maximal marginal relevance so that the answer
-does not repeat itself, until the word budget is spent. Requirements lead, suggestions follow.
+does not repeat itself, until the word budget is spent. A unit far closer to the question than the
+others leads; then requirements, then suggestions.
 Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
 with its lead-in ("The five priorities are:" and each priority), marked on every line
 (``assistant.chunk_sentences.answer_units``).
@@ -69,6 +70,7 @@ class ExtractiveConfig:
     anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
     anchors: int = 1  # how many passages are quoted in their own order (each from another document)
+    clear_margin: float = 0.1  # a unit this much more relevant than every other chosen one comes first
     lead_margin: float = 0.0  # a "must" outside the anchor leads if its similarity is at least the anchor's lowest, less this
 
 
@@ -242,7 +244,13 @@ class ExtractiveAnswerer:
         # (a requirement leads only when it is as close to the question as the anchor passage's sentences)
         bar = min((sims[i] for i in anchor), default=0.0) - cfg.lead_margin
         lead = [i for i in rest if strength(cands[i][0].text) == "must" and sims[i] >= bar]
-        picks = [Selection(cands[i][0], float(closeness[i])) for i in lead + anchor + [i for i in rest if i not in lead]]
+        ordered = lead + anchor + [i for i in rest if i not in lead]
+        # a unit far closer to the question than any other ("The three principles describing the JFP's
+        # nature and function are: ..." for "what are the three principles?") is the answer: it leads
+        best = max(ordered, key=lambda i: rel[i], default=None)
+        if best is not None and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best):
+            ordered = [best] + [i for i in ordered if i != best]
+        picks = [Selection(cands[i][0], float(closeness[i])) for i in ordered]
         if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
         if named_docs:  # "what does Lancashire say about ...": Lancashire's words first

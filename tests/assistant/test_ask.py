@@ -329,3 +329,15 @@ def test_requirements_lead_unless_the_question_is_about_an_icbs_own_papers():
     assert not national_first("What must the plan say about climate change?", names_local=True)
     assert not national_first("What does the annex say we must do on climate change?")
     assert not national_first("What did the board decide about the timetable?")  # not about requirements
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Is there a legal minimum for the integration section?", "There is no current specific or defined legal minimum"),
+    ("What are the three principles of the JFP?", "The three principles describing the JFP"),
+])
+def test_a_unit_far_closer_to_the_question_than_the_rest_leads_the_answer(corpus_service, question, first):
+    # before, "must" sentences about involving the HWBs and the annual refresh came first, and the
+    # three principles were the tenth point
+    ans = corpus_service.ask(question)
+    assert not ans.abstained and ans.citations[0].quote.startswith(first)
+    assert ans.answer.startswith(f"- {first}")
