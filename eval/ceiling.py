@@ -62,7 +62,7 @@ def main() -> None:
     scored = run_eval(items, lambda q, duty: svc.ask(q), svc.chunk_text, svc.document_text, progress=False)
     rows = []
     for r in scored.items:
-        units = [u.text for u, _ in answerer.candidates(list(r.answer.retrieved))]
+        units = [u.text for u, _ in answerer.candidates(list(r.answer.retrieved), r.item.question)]
         rows.append((r.item, r.keypoint_coverage, greedy_oracle(units, r.item.must_mention, budget),
                      metrics.keypoint_recall(units, r.item.must_mention), r.keypoint_recall))
     if not rows:
