@@ -71,8 +71,10 @@ class AnswerBuilder:
         self.max_unknown_share = calibrated_unknown_share()
         self.max_words = max_words
 
-    def evidence(self, picks: list[Selection], retrieved: list[ScoredChunk]) -> Evidence:
-        best_sentence = max((p.relevance for p in picks), default=0.0)
+    def evidence(self, picks: list[Selection], retrieved: list[ScoredChunk], closest: float | None = None) -> Evidence:
+        """``closest``: the similarity of the closest candidate unit (``ExtractiveAnswerer.choose``); without
+        it, of the closest unit picked."""
+        best_sentence = max([p.relevance for p in picks] + ([closest] if closest is not None else []), default=0.0)
         best_chunk = max((r.dense for r in retrieved if r.dense is not None), default=0.0)
         return Evidence(best_sentence=best_sentence, best_chunk=best_chunk)
 
@@ -83,10 +85,11 @@ class AnswerBuilder:
         the previous turn, with acronyms expanded); ``names_local``: the question names an ICB's own
         document, so national requirements do not go first."""
         stats = self.corpus_stats()
-        picks = self.extractive.select(focus or question, retrieved, query_vector, max_words=self.max_words,
-                                       duties=duty_ids, names_local=names_local, name_words=stats.document_names,
-                                       named_docs=named_docs)
-        ev = self.evidence(picks, retrieved)
+        choice = self.extractive.choose(focus or question, retrieved, query_vector, max_words=self.max_words,
+                                        duties=duty_ids, names_local=names_local, name_words=stats.document_names,
+                                        named_docs=named_docs)
+        picks = choice.picks
+        ev = self.evidence(picks, retrieved, choice.closest)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)
         reason = unanswerable_reason(question, [p.sentence.text for p in picks], stats, self.max_unknown_share)

@@ -80,6 +80,16 @@ class Selection:
     relevance: float
 
 
+@dataclass(frozen=True)
+class Choice:
+    """What ``ExtractiveAnswerer.choose`` picked, and the similarity to the question of the closest
+    candidate unit, picked or not: whether the sources hold anything close to the question does not
+    depend on which of the close units the word budget and the redundancy penalty let in."""
+
+    picks: list[Selection]
+    closest: float
+
+
 _REQUIREMENT_INTENT = re.compile(
     r"\b(must|should|need(s|ed)? to|have to|has to|required?|requirements?|expect(s|ed|ation)?|guidance|legal(ly)?|"
     r"statutory|supposed to)\b", re.I)
@@ -194,13 +204,22 @@ class ExtractiveAnswerer:
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
                max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
                name_words: frozenset[str] = frozenset(), named_docs: frozenset[str] = frozenset()) -> list[Selection]:
-        """``name_words``: the words that name a document; ``named_docs``: the documents the question
+        """The units the answer quotes, in answer order (``choose`` without the closest similarity)."""
+        return self.choose(question, retrieved, query_vector, max_words, duties, names_local, name_words,
+                           named_docs).picks
+
+    def choose(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
+               max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
+               name_words: frozenset[str] = frozenset(), named_docs: frozenset[str] = frozenset()) -> Choice:
+        """The units to quote, and how close the closest candidate is to the question.
+
+        ``name_words``: the words that name a document; ``named_docs``: the documents the question
         names by them, whose sentences are preferred."""
         cfg = self.config
         budget = max_words or cfg.max_words
         cands = self.candidates(retrieved, question)
         if not cands:
-            return []
+            return Choice([], 0.0)
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
         sv = self.sentence_vectors([s for s, _ in cands])
         # similarity to the question as asked: what the abstention threshold is calibrated on
@@ -255,7 +274,7 @@ class ExtractiveAnswerer:
             picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
         if named_docs:  # "what does Lancashire say about ...": Lancashire's words first
             picks.sort(key=lambda p: p.sentence.chunk.doc_id not in named_docs)
-        return picks
+        return Choice(picks, float(np.max(closeness)))
 
     def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
                 budget: int) -> tuple[list[int], int]:

@@ -73,9 +73,9 @@ def main() -> None:
         if conf is None:
             qv = svc.embedder.embed_query(svc.expand(item.question))
             res = list(ans.retrieved)
-            picks = svc.answers.extractive.select(svc.expand(item.question), res, qv, duties=ans.duty_ids,
-                                                  name_words=svc.answers.corpus_stats().document_names)
-            conf = svc.answers.evidence(picks, res).confidence
+            choice = svc.answers.extractive.choose(svc.expand(item.question), res, qv, duties=ans.duty_ids,
+                                                   name_words=svc.answers.corpus_stats().document_names)
+            conf = svc.answers.evidence(choice.picks, res, choice.closest).confidence
         rows.append((item.out_of_scope, conf, ans.abstained))
     grid = [float(round(t, 3)) for t in np.arange(0.20, 0.70, 0.005)]
     scored = [(t, *_f1(rows, t)) for t in grid]

@@ -341,3 +341,22 @@ def test_a_unit_far_closer_to_the_question_than_the_rest_leads_the_answer(corpus
     ans = corpus_service.ask(question)
     assert not ans.abstained and ans.citations[0].quote.startswith(first)
     assert ans.answer.startswith(f"- {first}")
+
+
+def test_confidence_is_the_closest_candidate_picked_or_not(corpus_service):
+    """Whether the sources hold something close to the question does not depend on which close units
+    the word budget and the redundancy penalty let into the answer."""
+    question = "What must the plan say about climate change?"
+    ans = corpus_service.ask(question)
+    ex = corpus_service.answers.extractive
+    qv = corpus_service.embedder.embed_query(question)
+    choice = ex.choose(question, list(ans.retrieved), qv)
+    cands = ex.candidates(list(ans.retrieved), question)
+    sims = ex.sentence_vectors([s for s, _ in cands]) @ qv
+    assert choice.closest == pytest.approx(float(sims.max()), abs=1e-6)
+    assert choice.closest >= max(p.relevance for p in choice.picks)
+    # only the picked units: the closest of them, as before
+    builder = corpus_service.answers
+    few = choice.picks[-1:]
+    assert builder.evidence(few, list(ans.retrieved)).best_sentence == pytest.approx(few[0].relevance)
+    assert builder.evidence(few, list(ans.retrieved), choice.closest).best_sentence == pytest.approx(choice.closest)
