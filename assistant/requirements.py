@@ -3,7 +3,9 @@
 Candidates are the sentences of chunks tagged with the duty (heading or table-row match first) and
 of the best chunks retrieved for the duty's title and summary. A sentence is kept when it reads as a
 requirement or expectation (must / should / may / "set out", "describe"...) and is close to the
-duty; requirements are grouped by source, national guidance first, then "must" before "should".
+duty, and is not one of another duty's: a later sentence of another duty's row of a requirements
+table, or a sentence of another duty's section that does not name this duty. Requirements are
+grouped by source, national guidance first, then "must" before "should".
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from dataclasses import dataclass
 
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import make_citation
-from assistant.duties import Duty, duties_in_heading
+from assistant.duties import DUTIES, Duty, duties_in_heading, match_duties
 from assistant.extractive import strength
-from assistant.types import Citation
+from assistant.types import Chunk, Citation
 
 _EXPECTS = re.compile(
     r"\b(must|should|may wish|may|could|expected|expect|required|requires|set out|sets out|describe|explain|"
@@ -53,7 +55,10 @@ class RequirementsResult:
                 "requirements": [r.to_json() for r in self.requirements]}
 
 
-def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_similarity: float = 0.30) -> RequirementsResult:
+def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_similarity: float = 0.30,
+                      by_row: bool = True) -> RequirementsResult:
+    """``by_row``: leave out a sentence that sits under another duty's row label of a table (see
+    ``row_duties``)."""
     query = f"{duty.title}. {duty.summary}"
     qv = embedder.embed_query(query)
     tagged = [c for c in retriever.chunks if duty.id in c.duty_ids]
@@ -70,6 +75,11 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
         keyed = duties_in_heading(s.text[:90])
         if keyed and duty.id not in keyed:
             continue  # a table row about another duty
+        row = row_duties(s.chunk, s.text) if by_row else ()
+        if row and duty.id not in row:
+            continue  # a later sentence of a table row about another duty
+        if by_row and _under_another_duty(s.chunk, duty.id) and duty.id not in match_duties(s.text) and not keyed:
+            continue  # a sentence of another duty's section that does not speak of this one
         on_topic = duty.id in s.chunk.duty_ids or duty.id in keyed
         if sim < (min_similarity if on_topic else min_similarity + 0.05):
             continue
@@ -95,4 +105,54 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     return RequirementsResult(duty, reqs)
 
 
-__all__ = ["Requirement", "RequirementsResult", "find_requirements"]
+def _under_another_duty(chunk: Chunk, duty_id: str) -> bool:
+    """The chunk's own heading (the last of its section path) names duties, and not this one."""
+    named = duties_in_heading(chunk.section.split(" > ")[-1]) if chunk.section else []
+    return bool(named) and duty_id not in named
+
+
+def row_duties(chunk: Chunk, sentence: str) -> tuple[str, ...]:
+    """The duties of the table row a sentence of ``chunk`` sits in: those of the last row label at
+    or before it ("Addressing the particular needs of children and young people" above "The plan must
+    set out ... Identify and set steps ..."). A row label is a line that is a duty's name, or opens
+    with one before a cell break ("|"), a comma or full stop, or a new sentence ("Duty in respect of
+    research Set out how ..."), or opens with a name of three words or more and has no full stop
+    ("Describing the health services for which the ICB proposes to make arrangements");
+    "workforce planning at system level" is not one. A table row whose
+    first cell names no duty ends the last label's reach. Empty when no label comes before the
+    sentence (prose, or a row carried over from the chunk before)."""
+    at = chunk.text.find(sentence)
+    if at < 0:
+        return ()
+    found: tuple[str, ...] = ()
+    offset = 0
+    for line in chunk.text.split("\n"):
+        if offset > at:
+            break
+        named = _row_label(line)
+        if named or "|" in line:
+            found = named
+        offset += len(line) + 1
+    return found
+
+
+_LABEL_END = re.compile(r"\s*($|\||[,.;:(]|\s[A-Z])")
+_SENTENCE_STOP = re.compile(r"[.!?](\s|$)")
+
+
+def _row_label(line: str) -> tuple[str, ...]:
+    """The duties a line names as its row label (see ``row_duties``)."""
+    text = " ".join(line.replace("&", "and").split()).lstrip("|•-* ")
+    low = text.lower()
+    named = []
+    for d in DUTIES:
+        for h in d.headings:
+            head = " ".join(h.lower().replace("&", "and").split())
+            if low.startswith(head) and (_LABEL_END.match(text, len(head)) or (
+                    len(head.split()) >= 3 and not _SENTENCE_STOP.search(text))):
+                named.append(d.id)
+                break
+    return tuple(named)
+
+
+__all__ = ["Requirement", "RequirementsResult", "find_requirements", "row_duties"]

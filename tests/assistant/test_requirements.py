@@ -37,3 +37,40 @@ def test_requirements_lead_with_national_guidance_and_must_before_should(corpus_
     guidance = [r.strength for r in res.requirements if r.citation.title == titles[0]]
     order = {"must": 0, "should": 1, "may": 2, "other": 3}
     assert [order[s] for s in guidance] == sorted(order[s] for s in guidance)
+
+
+def test_a_requirement_comes_from_its_own_row_of_a_requirements_table(corpus_service):
+    # appendix 2 of the Cornwall paper: the climate-change row, not the children's row below it
+    texts = [r.text for r in corpus_service.requirements("climate_change").requirements]
+    assert any(t.startswith("Duty as to climate change, etc. The plan should describe how the ICB") or
+               t.startswith("The plan should describe how the ICB and its partner trusts will deliver") for t in texts)
+    assert not any("population of children, young people, and families" in t for t in texts)
+    assert not any("research needs of the ICB" in t for t in texts)
+    # and from its own section of the national guidance: the wider-effect section's "must"s are not
+    # patient choice's, though its involvement section's pointer to patient choice is
+    choice = [r.text for r in corpus_service.requirements("patient_choice").requirements]
+    assert not any("duty to deliver financial balance" in t for t in choice)
+    assert "JFPs should be clear about the links between this duty and the duty as to patient choice." in choice
+
+
+def test_row_labels_of_a_table_are_told_from_prose():
+    from dataclasses import replace
+
+    from assistant.requirements import row_duties
+    from assistant.types import Chunk
+
+    text = ("Duty in respect of research Set out how the ICB will promote research.\n"
+            "Addressing the particular needs of children and young people\n"
+            "The plan must set out any steps for under-25s. Identify and set steps for families.\n"
+            "Describing the health services for which the ICB proposes to make arrangements\n"
+            "Set out how the ICB will meet its population's health needs.\n"
+            "Something else entirely | The ICB will report each quarter.\n"
+            "workforce planning at organisational, system and national level")
+    c = Chunk(chunk_id="d:1", doc_id="d", title="Board paper", source="p.pdf", kind="icb_paper", page=30,
+              section="Appendix 2", duty_ids=("research",), text=text, n_tokens=80, content_hash="h")
+    assert row_duties(c, "Set out how the ICB will promote research.") == ("research",)
+    assert row_duties(c, "Identify and set steps for families.") == ("children_young_people",)
+    assert row_duties(c, "Set out how the ICB will meet its population's health needs.") == ("health_services",)
+    assert row_duties(c, "The ICB will report each quarter.") == ()  # a row whose label names no duty
+    assert row_duties(c, "workforce planning at organisational, system and national level") == ()
+    assert row_duties(replace(c, text="Plain prose about the plan."), "Plain prose about the plan.") == ()
