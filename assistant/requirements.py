@@ -11,7 +11,9 @@ grouped by source, national guidance first, then "must" before "should".
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import make_citation
@@ -124,35 +126,44 @@ def row_duties(chunk: Chunk, sentence: str) -> tuple[str, ...]:
     at = chunk.text.find(sentence)
     if at < 0:
         return ()
-    found: tuple[str, ...] = ()
+    labels = _row_labels(chunk)
+    i = bisect_right([offset for offset, _ in labels], at)
+    return labels[i - 1][1] if i else ()
+
+
+@lru_cache(maxsize=4096)
+def _row_labels(chunk: Chunk) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where each row of ``chunk`` starts (a row label, or a table row whose first cell names no
+    duty), with the duties it names, in order; worked out once per chunk, not per sentence."""
+    out = []
     offset = 0
     for line in chunk.text.split("\n"):
-        if offset > at:
-            break
         named = _row_label(line)
         if named or "|" in line:
-            found = named
+            out.append((offset, named))
         offset += len(line) + 1
-    return found
+    return tuple(out)
 
 
 _LABEL_END = re.compile(r"\s*($|\||[,.;:(]|\s[A-Z])")
 _SENTENCE_STOP = re.compile(r"[.!?](\s|$)")
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.replace("&", "and").split())
+
+
+# each duty's headings, in lower case, "&" spelt "and", spaces collapsed
+_HEADINGS = tuple((d.id, tuple(_plain(h).lower() for h in d.headings)) for d in DUTIES)
+
+
 def _row_label(line: str) -> tuple[str, ...]:
     """The duties a line names as its row label (see ``row_duties``)."""
-    text = " ".join(line.replace("&", "and").split()).lstrip("|•-* ")
+    text = _plain(line).lstrip("|•-* ")
     low = text.lower()
-    named = []
-    for d in DUTIES:
-        for h in d.headings:
-            head = " ".join(h.lower().replace("&", "and").split())
-            if low.startswith(head) and (_LABEL_END.match(text, len(head)) or (
-                    len(head.split()) >= 3 and not _SENTENCE_STOP.search(text))):
-                named.append(d.id)
-                break
-    return tuple(named)
+    return tuple(duty_id for duty_id, heads in _HEADINGS
+                 if any(low.startswith(head) and (_LABEL_END.match(text, len(head)) or (
+                     len(head.split()) >= 3 and not _SENTENCE_STOP.search(text))) for head in heads))
 
 
 __all__ = ["Requirement", "RequirementsResult", "find_requirements", "row_duties"]
