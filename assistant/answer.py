@@ -92,7 +92,8 @@ class AnswerBuilder:
         ev = self.evidence(picks, retrieved, choice.closest)
         if not picks or ev.confidence < self.threshold:
             return self._abstain(question, retrieved, duty_ids, ev)
-        reason = unanswerable_reason(question, [p.sentence.text for p in picks], stats, self.max_unknown_share)
+        reason = unanswerable_reason(question, [p.sentence.text for p in picks], stats, self.max_unknown_share,
+                                     [p.sentence.chunk.doc_id in named_docs for p in picks] if named_docs else None)
         if reason:
             return self._abstain(question, retrieved, duty_ids, ev, reason)
         notices: list[str] = []

@@ -22,7 +22,7 @@ Each failed check gives a plain reason that is shown with the closest material.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import numbers_in
@@ -47,6 +47,8 @@ _MONEY_MEASURES = frozenset("budget deficit surplus cost spend uplift allocation
 # measures any figure on the subject answers ("what is the total ...")
 _ANY_FIGURE = frozenset({"number", "size", "total", "amount", "figure", "population", "headcount", "waiting list"})
 _MONEY = re.compile(r"[£$€]|\b(million|billion|bn|[0-9.]+m|[0-9.]+k)\b", re.I)
+# a figure for the country, even when an ICB's paper quotes it ("topped-up by £300 million nationally")
+_NATIONAL = re.compile(r"\b(nationally|at (a )?national level|across (the country|England)|in England as a whole)\b", re.I)
 _YEAR = re.compile(r"^(19|20)\d\d(/\d\d(\d\d)?)?$")
 _GENERIC = frozenset("plan jfp icb ics icp nhs joint forward board integrated care system trust guidance".split())
 _GENERIC_TERMS = frozenset(t for w in _GENERIC for t in content_terms(w))
@@ -89,10 +91,12 @@ def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], float
 
 
 def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
-                        max_unknown_share: float = 1.0) -> str | None:
+                        max_unknown_share: float = 1.0, from_named: Sequence[bool] | None = None) -> str | None:
     """A plain reason when the sources cannot answer, else None. ``quoted``: the sentences the
     answer would quote; ``max_unknown_share``: the calibrated share of the question's words that may
-    be unknown to the library (1.0: no vocabulary check)."""
+    be unknown to the library (1.0: no vocabulary check); ``from_named``: for each quoted sentence,
+    whether it comes from a document the question names ("Cornwall's capital allocation"), when it
+    names one."""
     weights, known_numbers = corpus.weights, corpus.numbers
     if _CODE_REQUEST.search(question):
         return ("This asks for code or a query to be written; jfp-assistant answers questions from the indexed "
@@ -114,6 +118,13 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
         on_subject = [s for s in quoted if _figures(s) and set(content_terms(s)) & set(subject)]
         if not on_subject:
             return "The sources give no figure for this."
+        if from_named is not None and any(from_named):
+            # "How much is Cornwall's capital allocation?" is not answered by a national figure
+            own = {s for s, named in zip(quoted, from_named, strict=True) if named and not _NATIONAL.search(s)}
+            if not any(s in own for s in on_subject):
+                return ("The document this question names gives no figure for it; the figures found are "
+                        "national or about other bodies.")
+            on_subject = [s for s in on_subject if s in own]
         measure = quantity.group(3)
         if measure and not any(_measures(s, measure.lower()) for s in on_subject):
             return f"The sources give no {measure.lower()} figure for this."

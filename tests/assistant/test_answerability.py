@@ -150,3 +150,23 @@ def test_a_request_for_code_is_refused_with_its_reason(question):
 ])
 def test_writing_requests_about_the_plan_are_not_taken_for_code(question):
     assert reason(question, [LIBRARY[4]]) is None
+
+
+NATIONAL = "Capital allocations will be topped-up by £300 million nationally, which is prioritised for systems."
+OWN = "Our capital allocation for 2024/25 is £120 million across the system."
+
+
+def test_a_figure_for_a_named_body_is_not_answered_by_a_national_figure_or_another_document():
+    q = "How much is Cornwall's capital allocation?"
+    # the national top-up, quoted in Cornwall's own paper, is still not Cornwall's allocation
+    assert "names gives no figure" in unanswerable_reason(q, [NATIONAL], STATS, from_named=[True])
+    # Cornwall's paper is quoted, but the figure comes from another document
+    assert "names gives no figure" in unanswerable_reason(q, [NATIONAL, OWN, "Cornwall will plan its capital."],
+                                                          STATS, from_named=[True, False, True])
+    assert unanswerable_reason(q, [NATIONAL, OWN], STATS, from_named=[False, True]) is None
+
+
+def test_without_a_named_document_a_national_figure_answers():
+    assert unanswerable_reason("How much is the national capital top-up?", [NATIONAL], STATS) is None
+    assert unanswerable_reason("How much is the national capital top-up?", [NATIONAL], STATS,
+                               from_named=[False]) is None

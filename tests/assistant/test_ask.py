@@ -284,6 +284,8 @@ def test_answers_stay_concise(corpus_service):
     "Can you help me fix a KeyError in my pandas dataframe merge?",
     "What is the ICB's capital budget for 2031/32?",
     "Who is the chief executive of Lancashire and South Cumbria ICB?",
+    # Cornwall's paper quotes only the national capital top-up ("£300 million nationally")
+    "How much is Cornwall's capital allocation?",
 ])
 def test_clearly_out_of_scope_questions_abstain_with_closest_material(corpus_service, question):
     ans = corpus_service.ask(question)
