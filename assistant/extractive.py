@@ -34,7 +34,9 @@ _MUST = re.compile(r"\b(must|shall|is required to|are required to|legally requir
 _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate|Identify|Ensure|Show|Include|Address)\b")
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
 # an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
-_REFERENCE = re.compile(r"\((www\.|https?://)|https?://\S+\s*;?$|\bGOV\.UK\s*(\(|;|$)|^\W*[☐☒☑✓✔]")
+_REFERENCE = re.compile(r"https?://\S+\s*;?$|^\W*[☐☒☑✓✔]")
+# where a document is found: "Final report of the Ockenden review - GOV.UK (www.gov.uk)"
+_LINK_MENTION = re.compile(r"\((?:www\.|https?://)[^)]*\)|\bGOV\.UK\b")
 # who to contact, a newsletter or a link prompt: the page around the guidance, not the guidance
 _BOILERPLATE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(please contact|queries (on|about) [\w\s]{0,30}(can|should) be "
                           r"(directed|sent)|stay on top of the latest|click here)\b|^(find out|read) more\b|"
@@ -167,9 +169,9 @@ class ExtractiveAnswerer:
         if s.lines:  # a list with its lead-in, unless it is a reading list
             lead, *items = s.lines
             titles = all(_title_like(x) for x in items) and len(lead.split()) < self.config.min_words
-            return not (titles or _REFERENCE.search(lead) or _READING_LIST.search(lead))
+            return not (titles or is_reference(lead) or _READING_LIST.search(lead))
         if (sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":")
-                or _REFERENCE.search(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
+                or is_reference(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
             return False
         return not _title_like(t)
 
@@ -333,6 +335,19 @@ class ExtractiveAnswerer:
 _OUTLINE_NUMBER = re.compile(r"(?:^|\s)\d{1,2}\.\d{1,2}\s+[A-Z]")
 _ABOUT_STRUCTURE = re.compile(r"\b(structur\w*|chapters?|sections?|contents|headings?|outline|layout|"
                               r"organi[sz]ed|laid out)\b", re.I)
+
+
+def is_reference(text: str) -> bool:
+    """An entry of a list of links or references, or a tick-box line of a cover sheet. A sentence that
+    names where a document is found and goes on to say something ("The Code of Practice for Victims of
+    Crime (Victim's Code) - GOV.UK (www.gov.uk) defines who is a victim of a crime ...") is a statement."""
+    if _REFERENCE.search(text):
+        return True
+    mentions = list(_LINK_MENTION.finditer(text))
+    if not mentions:
+        return False
+    tail = text[mentions[-1].end():]
+    return len(tail.split()) < 5 or ";" in tail
 
 
 def is_outline(text: str) -> bool:

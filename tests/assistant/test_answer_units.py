@@ -214,6 +214,21 @@ def test_a_reading_list_is_not_used_as_an_answer(answerer):
     assert answerer.usable(next(u for u in answer_units(points) if u.lines))
 
 
+@pytest.mark.parametrize(("text", "usable"), [
+    ("Final report of the Ockenden review - GOV.UK (www.gov.uk); A review of the fit and proper person test "
+     "(publishing.service.gov.uk)", False),
+    ("Delivering a Net Zero National Health Service report (www.england.nhs.uk)", False),
+    ("See the carbon reduction guidance at https://www.england.nhs.uk/greenernhs/", False),
+    # names where the Code is found, then says what it does: a statement, which the next one ("The NHS
+    # must comply with the Code.") needs before it
+    ("The Code of Practice for Victims of Crime in England and Wales (Victim's Code) - GOV.UK (www.gov.uk) defines "
+     "who is a victim of a crime and sets out their rights.", True),
+])
+def test_a_reference_entry_is_not_quoted_but_a_statement_naming_a_website_is(answerer, text, usable):
+    unit = answer_units(chunk(text, section="Victims of abuse"))[0]
+    assert answerer.usable(unit) is usable
+
+
 def test_the_answer_quotes_a_list_whole_when_the_question_asks_for_it(corpus_service):
     a = corpus_service.ask("List the strategic priorities for healthcare inequalities improvement.")
     assert not a.abstained
