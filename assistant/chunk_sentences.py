@@ -219,6 +219,40 @@ def _list_unit(chunk: Chunk, head: str, block: tuple[int, int, tuple[str, ...]],
                     position=position, lines=lines)
 
 
+# a numbered heading run into the text: "... by 2027/28 3.1 Overview of our new model of local care"
+_OUTLINE_NUMBER = re.compile(r"(?:^|\s)\d{1,2}\.\d{1,2}\s+[A-Z]")
+_ABOUT_STRUCTURE = re.compile(r"\b(structur\w*|chapters?|sections?|contents|headings?|outline|layout|"
+                              r"organi[sz]ed|laid out)\b", re.I)
+# asks for the outline itself: "how is the plan structured?", "what are the main chapters / sections?"
+# ("the integration section", "its own chapter" ask about one part, not the outline)
+_FOR_OUTLINE = re.compile(r"\b(structur\w*|chapters|sections|table of contents|headings|laid out|organi[sz]ed)\b", re.I)
+OUTLINE_SHARE = 0.5
+
+
+def is_outline(text: str) -> bool:
+    """Numbered headings strung together (a plan's proposed chapters), not sentences about them."""
+    return len(_OUTLINE_NUMBER.findall(text)) >= 2
+
+
+def about_structure(question: str) -> bool:
+    """The question asks how a plan is structured ("what are the main chapters?")."""
+    return bool(_ABOUT_STRUCTURE.search(question))
+
+
+def asks_for_outline(question: str) -> bool:
+    """The question asks for the outline of a plan, not about one of its parts."""
+    return bool(_FOR_OUTLINE.search(question))
+
+
+def is_outline_chunk(chunk: Chunk) -> bool:
+    """Most of the chunk's words are an outline of chapters (``is_outline``): it names every topic of
+    a plan, so it matches many questions word for word, and it says nothing about any of them."""
+    units = answer_units(chunk)
+    total = sum(len(u.text.split()) for u in units)
+    outline = sum(len(u.text.split()) for u in units if is_outline(u.text))
+    return total > 0 and outline >= OUTLINE_SHARE * total
+
+
 def sentence_contexts(chunk: Chunk) -> list[str]:
     """The texts the answerer embeds for a chunk, in ``answer_units`` order (row i is position i).
     Not cached: ingest calls it once per chunk and must not fill the answerer's cache."""

@@ -2,7 +2,8 @@
 
 Candidate sentences come from the best retrieved chunks. Each is scored by embedding similarity to
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
-("must", "should"); sentences are then picked by maximal marginal relevance so that the answer
+("must", "should") and, when the question is about a duty, a little for similarity to that duty's
+summary in the registry (a neighbouring row's or section's sentence is off its topic); sentences are then picked by maximal marginal relevance so that the answer
 does not repeat itself, until the word budget is spent. A unit far closer to the question than the
 others leads; then requirements, then suggestions.
 Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
@@ -22,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.chunk_sentences import Sentence, answer_units, contexts_digest
+from assistant.chunk_sentences import Sentence, about_structure, answer_units, contexts_digest, is_outline
 from assistant.citations import make_citation
+from assistant.duty_topics import DutyTopics
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -73,6 +75,7 @@ class ExtractiveConfig:
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
     anchors: int = 1  # how many passages are quoted in their own order (each from another document)
     clear_margin: float = 0.1  # a unit this much more relevant than every other chosen one comes first
+    w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
     lead_margin: float = 0.0  # a "must" outside the anchor leads if its similarity is at least the anchor's lowest, less this
 
 
@@ -124,12 +127,13 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None,
                  term_weights: Callable[[], TermWeights] | None = None,
-                 stored_vectors: StoredVectors | None = None) -> None:
+                 stored_vectors: StoredVectors | None = None, topics: DutyTopics | None = None) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
         self._term_weights = term_weights or (lambda: TermWeights([]))
         self._stored = stored_vectors
         self._cache: dict[str, np.ndarray] = {}
+        self.topics = topics or DutyTopics(embedder)
 
     def sentence_vectors(self, sentences: Sequence[Sentence]) -> np.ndarray:
         """Vectors of these sentences: the ones stored at ingest where the stored set is for exactly
@@ -199,7 +203,7 @@ class ExtractiveAnswerer:
         top ``chunks_considered`` chunks, in retrieval order. With ``question``: an outline of a
         plan's chapters ("3.1 Overview of our new model of local care 3.2 ...") only when the question
         asks how a plan is structured; it names topics and says nothing about them."""
-        outlines = question is not None and not _ABOUT_STRUCTURE.search(question)
+        outlines = question is not None and not about_structure(question)
         return [(s, r.rank) for r in retrieved[: self.config.chunks_considered]
                 for s in answer_units(r.chunk) if self.usable(s) and not (outlines and is_outline(s.text))]
 
@@ -230,6 +234,8 @@ class ExtractiveAnswerer:
         # "what did Cornwall's board say about ...": sentences are chosen on what it is about
         sims = closeness if topic == question else sv @ self.embedder.embed_query(topic)
         rel = self.score(question, cands, sims, duties, name_words)
+        if duties and cfg.w_topic:  # on the duty's topic, not a neighbouring row's or section's
+            rel = rel + cfg.w_topic * (sv @ self.topics.vector(duties))
         if named_docs and cfg.named_bonus:
             rel = rel + cfg.named_bonus * np.array([s.chunk.doc_id in named_docs for s, _ in cands])
         chosen: list[int] = []
@@ -331,12 +337,6 @@ class ExtractiveAnswerer:
         return "\n".join(lines), citations
 
 
-# a numbered heading run into the text: "... by 2027/28 3.1 Overview of our new model of local care"
-_OUTLINE_NUMBER = re.compile(r"(?:^|\s)\d{1,2}\.\d{1,2}\s+[A-Z]")
-_ABOUT_STRUCTURE = re.compile(r"\b(structur\w*|chapters?|sections?|contents|headings?|outline|layout|"
-                              r"organi[sz]ed|laid out)\b", re.I)
-
-
 def is_reference(text: str) -> bool:
     """An entry of a list of links or references, or a tick-box line of a cover sheet. A sentence that
     names where a document is found and goes on to say something ("The Code of Practice for Victims of
@@ -348,11 +348,6 @@ def is_reference(text: str) -> bool:
         return False
     tail = text[mentions[-1].end():]
     return len(tail.split()) < 5 or ";" in tail
-
-
-def is_outline(text: str) -> bool:
-    """Numbered headings strung together (a plan's proposed chapters), not sentences about them."""
-    return len(_OUTLINE_NUMBER.findall(text)) >= 2
 
 
 def without_names(question: str, name_words: frozenset[str]) -> str:

@@ -34,6 +34,7 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from assistant.answerability import CorpusStats
+from assistant.chunk_sentences import about_structure, asks_for_outline, is_outline_chunk
 from assistant.duties import duties_in_question
 from assistant.glossary import expand
 from assistant.terms import STOPWORDS, TermWeights
@@ -230,6 +231,7 @@ class HybridRetriever:
         self._kinds: dict[str, str] = {}
         self._views: dict[str, list[str]] = {}
         self._fragments: set[str] = set()
+        self._outlines: set[str] = set()
         self.corpus = CorpusStats.empty()
 
     def refresh(self) -> None:
@@ -244,6 +246,7 @@ class HybridRetriever:
                 self._kinds = {c.doc_id: c.kind for c in chunks}
                 self._views = {}
                 self._fragments = {c.chunk_id for c in chunks if is_fragment(c)}
+                self._outlines = {c.chunk_id for c in chunks if is_outline_chunk(c)}
                 self.corpus = replace(CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks),
                                       document_names=frozenset().union(*self._names.values()))
                 self._generation = gen
@@ -297,13 +300,18 @@ class HybridRetriever:
             weights.append(1.0)
         wanted = set(duties if duties is not None else duties_in_question(query)[:2])
         named = self.named_documents(query) if cfg.doc_boost else []
+        # a cover title, a caption, or (unless the question asks how a plan is laid out) an outline of
+        # chapters: nothing to quote, ranked after every passage
+        last = self._fragments if about_structure(query) else self._fragments | self._outlines
+        outline_boost = cfg.doc_boost if asks_for_outline(query) else 0.0  # "what are the main chapters?"
         linear = cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical
         bonus_unit = 0.1 if linear else 1.0 / (RRF_K + 1)
 
         def boost(cid: str) -> float:
             c = self._by_id[cid]
             return ((cfg.duty_boost * bonus_unit if cfg.duty_boost and wanted & set(c.duty_ids) else 0.0)
-                    + (cfg.doc_boost * bonus_unit if named and c.doc_id in named else 0.0))
+                    + (cfg.doc_boost * bonus_unit if named and c.doc_id in named else 0.0)
+                    + (outline_boost * bonus_unit if cid in self._outlines else 0.0))
 
         if linear:
             top_lex = max(lexical_score.values(), default=0.0) or 1.0
@@ -314,7 +322,7 @@ class HybridRetriever:
 
             fused = {cid: linear_score(cid) for cid in dense_sim}
             missing = [c for c in lexical_score if c not in dense_sim]
-            missing = self._could_be_picked(missing, fused, dense_sim, lexical_score, top_lex, boost, k, cfg)
+            missing = self._could_be_picked(missing, fused, dense_sim, lexical_score, top_lex, boost, k, cfg, last)
             if missing:
                 view_ids = {v: cid for cid in missing for v in self._view_ids(cid)}
                 dense_sim.update(self.index.similarities(qv, missing, view_ids))
@@ -323,7 +331,7 @@ class HybridRetriever:
             fused = rrf(rankings, weights=weights)
             for cid in fused:
                 fused[cid] += boost(cid)
-        picked = self._pick(fused, k, cfg)
+        picked = self._pick(fused, k, cfg, last)
         return [
             ScoredChunk(chunk=self._by_id[cid], score=score, rank=i, dense=dense_sim.get(cid),
                         lexical=lexical_score.get(cid))
@@ -332,7 +340,7 @@ class HybridRetriever:
 
     def _could_be_picked(self, missing: list[str], fused: dict[str, float], dense_sim: dict[str, float],
                          lexical_score: dict[str, float], top_lex: float, boost, k: int,
-                         cfg: RetrievalConfig) -> list[str]:
+                         cfg: RetrievalConfig, last: set[str]) -> list[str]:
         """The lexical-only candidates that could still be among the ``k`` picked, so only their vectors
         are read (the second index call is most of a question's retrieval time on a large index).
 
@@ -342,23 +350,19 @@ class HybridRetriever:
         per-document cap only ever skips chunks, so every one of those k comes before it."""
         if not missing or cfg.doc_discount < 1 or not dense_sim:
             return missing
-        picked = self._pick(fused, k, cfg)
+        picked = self._pick(fused, k, cfg, last)
         if len(picked) < k:
             return missing
         floor = min(dense_sim.values()) + BOUND_SLACK
-        last = self._order(*picked[-1])
+        worst = _order(*picked[-1], last)
         return [cid for cid in missing
-                if self._order(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid))
-                <= last]
+                if _order(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid), last)
+                <= worst]
 
-    def _order(self, chunk_id: str, score: float) -> tuple[bool, float]:
-        """Sort key of a scored chunk: a fragment (a cover title, a caption) holds nothing to quote, so
-        it comes after every passage; then the higher score first."""
-        return (chunk_id in self._fragments, -score)
-
-    def _pick(self, fused: dict[str, float], k: int, cfg: RetrievalConfig) -> list[tuple[str, float]]:
-        """The ``k`` results from the fused scores, in order, kept diverse across documents."""
-        ranked = sorted(fused.items(), key=lambda kv: self._order(*kv))
+    def _pick(self, fused: dict[str, float], k: int, cfg: RetrievalConfig, last: set[str]) -> list[tuple[str, float]]:
+        """The ``k`` results from the fused scores, in order, kept diverse across documents; the chunks
+        in ``last`` after every other."""
+        ranked = sorted(fused.items(), key=lambda kv: _order(*kv, last))
         doc_of = {cid: self._by_id[cid].doc_id for cid, _ in ranked}
         if cfg.doc_discount < 1:
             return diversify(ranked, doc_of, k, cfg.doc_discount)
@@ -374,6 +378,12 @@ class HybridRetriever:
     def top_dense_similarity(self, results: list[ScoredChunk]) -> float:
         sims = [r.dense for r in results if r.dense is not None]
         return max(sims) if sims else 0.0
+
+
+def _order(chunk_id: str, score: float, last: set[str]) -> tuple[bool, float]:
+    """Sort key of a scored chunk: one in ``last`` (a fragment, an outline) holds nothing to quote, so
+    it comes after every passage; then the higher score first."""
+    return (chunk_id in last, -score)
 
 
 def with_rank(results: list[ScoredChunk]) -> list[ScoredChunk]:

@@ -110,10 +110,16 @@ class JfpService:
         from assistant.extractive import ExtractiveAnswerer
 
         extractive = ExtractiveAnswerer(self.embedder, term_weights=lambda: self.retriever.term_weights,
-                                        stored_vectors=self._stored_sentence_vectors)
+                                        stored_vectors=self._stored_sentence_vectors, topics=self.duty_topics)
         return AnswerBuilder(extractive, chat=self.chat, threshold=self.settings.abstain_threshold,
                              max_words=self.settings.answer_max_words,
                              corpus_stats=self._corpus_stats)
+
+    @cached_property
+    def duty_topics(self):
+        from assistant.duty_topics import DutyTopics
+
+        return DutyTopics(self.embedder, self.settings.index_dir)
 
     def _stored_sentence_vectors(self, chunk_ids):
         """Sentence vectors computed at ingest (in the manifest), for this embedding model."""
@@ -137,7 +143,9 @@ class JfpService:
     # --- library -----------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path] | None = None, *, kind: str | None = None, progress=None) -> IngestReport:
         targets = [Path(p) for p in paths] if paths else [self.settings.corpus_dir]
-        return self.ingestor.ingest(targets, kind=kind, progress=progress)
+        report = self.ingestor.ingest(targets, kind=kind, progress=progress)
+        self.duty_topics.ensure()  # made once beside the index, so answering embeds only the question
+        return report
 
     def sources(self) -> list[DocumentRecord]:
         return self.manifest.documents()

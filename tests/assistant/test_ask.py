@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.chunk_sentences import answer_units
+from assistant.chunk_sentences import answer_units, is_outline_chunk
 from assistant.citations import quote_in_chunk, uncited_numbers
 from assistant.retrieval import LexicalIndex, RetrievalConfig, cap_per_document, document_names, is_fragment, rrf
 from assistant.types import Chunk
@@ -154,6 +154,23 @@ def test_a_cover_title_is_ranked_after_every_passage(corpus_service):
     flags = [is_fragment(r.chunk) for r in got]
     assert flags == sorted(flags)  # passages first
     assert not flags[0]
+
+
+def test_an_outline_of_chapters_is_ranked_last_unless_the_question_asks_about_structure(corpus_service):
+    outline = "1. Introduction\n1.1 ICS vision, aims and purpose 1.2 Underlying challenges\n2. Who needs our care 2.1 Children"
+    prose = "The plan should contain a set of quality objectives that reflect system intelligence."
+    assert is_outline_chunk(Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="icb_paper", page=1,
+                                  section="", duty_ids=(), text=outline, n_tokens=30, content_hash="h"))
+    assert not is_outline_chunk(Chunk(chunk_id="d:2", doc_id="d", title="t", source="s", kind="icb_paper", page=1,
+                                      section="", duty_ids=(), text=prose, n_tokens=15, content_hash="h"))
+    # Cornwall's proposed plan structure names every topic ("quality", "objectives") and says nothing about them
+    about_quality = corpus_service.ask("What should the quality objectives in our forward plan look like?")
+    flags = [is_outline_chunk(r.chunk) for r in about_quality.retrieved]
+    assert flags == sorted(flags)
+    # asked for, it comes first, and the answer quotes it
+    about_chapters = corpus_service.ask("How is the Cornwall JFP going to be structured - what are the main chapters?")
+    assert is_outline_chunk(about_chapters.retrieved[0].chunk)
+    assert about_chapters.citations[0].chunk_id == about_chapters.retrieved[0].chunk.chunk_id
 
 
 def test_words_that_name_a_document_do_not_pick_the_sentences(corpus_service):

@@ -135,3 +135,34 @@ def test_removing_or_replacing_a_document_removes_its_sentence_vectors(counted, 
     new = service.manifest.chunks()
     assert stored_rows(service) == sum(1 for c in new if sentences_of(c))
     assert set(service.manifest.sentence_vectors([c.chunk_id for c in new], emb.name)) == {c.chunk_id for c in new}
+
+
+def test_duty_topic_vectors_are_made_once_beside_the_index_and_remade_when_stale(counted, tmp_path):
+    from assistant.duties import all_duties
+    from assistant.duty_topics import FILE_NAME, DutyTopics, topic_text
+
+    service, emb = counted
+    service.ingest([write(tmp_path / "estates.md", ESTATES)])
+    path = service.settings.index_dir / FILE_NAME
+    assert path.is_file()
+    made = service.duty_topics.ensure()
+    assert set(made) == {d.id for d in all_duties()}
+    climate = next(d for d in all_duties() if d.id == "climate_change")
+    fresh = emb.inner.embed_query(topic_text(climate))
+    assert float(made["climate_change"] @ fresh) > 0.999
+
+    emb.reset()  # another process on the same index reads the file
+    again = DutyTopics(emb, service.settings.index_dir)
+    assert np.allclose(again.vector(["climate_change"]), made["climate_change"])
+    assert emb.documents == [] and emb.queries == []
+
+    path.write_bytes(b"not a numpy file")  # damaged: made again, and saved whole
+    assert np.allclose(DutyTopics(emb, service.settings.index_dir).vector(["workforce"]), made["workforce"], atol=1e-5)
+    assert len(emb.queries) == len(all_duties())
+    emb.reset()
+    DutyTopics(emb, service.settings.index_dir).ensure()
+    assert emb.queries == []
+
+    emb.name = "another-model"  # vectors of another model are not used
+    DutyTopics(emb, service.settings.index_dir).ensure()
+    assert len(emb.queries) == len(all_duties())
