@@ -3,7 +3,8 @@
 Candidate sentences come from the best retrieved chunks. Each is scored by embedding similarity to
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
 ("must", "should") and, when the question is about a duty, a little for similarity to that duty's
-summary in the registry (a neighbouring row's or section's sentence is off its topic); sentences are then picked by maximal marginal relevance so that the answer
+summary in the registry (a neighbouring row's or section's sentence is off its topic), and, when
+it asks when, for giving a date or a frequency ("by 30 June", "annually"); sentences are then picked by maximal marginal relevance so that the answer
 does not repeat itself, until the word budget is spent. A unit far closer to the question than the
 others leads; then requirements, then suggestions.
 Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
@@ -75,6 +76,7 @@ class ExtractiveConfig:
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
     anchors: int = 1  # how many passages are quoted in their own order (each from another document)
     clear_margin: float = 0.1  # a unit this much more relevant than every other chosen one comes first
+    date_bonus: float = 0.06  # for a question asking when: a sentence that gives a date or a frequency
     w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
     lead_margin: float = 0.0  # a "must" outside the anchor leads if its similarity is at least the anchor's lowest, less this
 
@@ -234,6 +236,8 @@ class ExtractiveAnswerer:
         # "what did Cornwall's board say about ...": sentences are chosen on what it is about
         sims = closeness if topic == question else sv @ self.embedder.embed_query(topic)
         rel = self.score(question, cands, sims, duties, name_words)
+        if cfg.date_bonus and asks_when(question):
+            rel = rel + cfg.date_bonus * np.array([gives_time(s.text) for s, _ in cands])
         if duties and cfg.w_topic:  # on the duty's topic, not a neighbouring row's or section's
             rel = rel + cfg.w_topic * (sv @ self.topics.vector(duties))
         if named_docs and cfg.named_bonus:
@@ -335,6 +339,25 @@ class ExtractiveAnswerer:
                 # a run-in heading and its sentence are two sentences, each marked
                 lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
+
+
+_WHEN = re.compile(r"\b(when|deadlines?|dates?|timetable|timelines?|timescales?|by when|how often|how soon|"
+                   r"how frequently|what time)\b", re.I)
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_TIME = re.compile(rf"\b(\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\b|({_MONTHS})\s+\d{{4}}|(19|20)\d\d(/\d\d)?\b|"
+                   r"annual(ly)?|every year|each (financial |fiscal )?year|quarterly|monthly|"
+                   r"(before|by) the (start|end) of)", re.I)
+
+
+def asks_when(question: str) -> bool:
+    """The question asks for a date, a deadline or how often ("when must the plan be published?")."""
+    return bool(_WHEN.search(question))
+
+
+def gives_time(text: str) -> bool:
+    """The sentence gives a date, a year or a frequency ("by 30 June", "annually before 1 April")."""
+    return bool(_TIME.search(text))
 
 
 def is_reference(text: str) -> bool:

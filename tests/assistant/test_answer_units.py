@@ -7,7 +7,7 @@ import pytest
 
 from assistant.chunk_sentences import answer_units, sentences_of
 from assistant.citations import quote_in_chunk
-from assistant.extractive import ExtractiveAnswerer, Selection
+from assistant.extractive import ExtractiveAnswerer, Selection, asks_when, gives_time
 from assistant.types import Chunk
 from eval.metrics import faithfulness, keypoint_coverage
 from ingest.chunking import split_sentences
@@ -282,3 +282,30 @@ def test_an_outline_of_chapters_is_quoted_only_when_the_question_asks_how_a_plan
     assert topic == ["Population health management will be part of business as usual for every place partnership."]
     structure = [s.text for s, _ in answerer.candidates(found, "How is the plan structured - what are its chapters?")]
     assert len(structure) == 2 and structure[0].startswith("Our ambitions")
+
+
+@pytest.mark.parametrize(("question", "when"), [
+    ("When does the plan have to be published?", True),
+    ("What are the key deadlines for the JFP?", True),
+    ("How often do we have to refresh the JFP?", True),
+    ("What should we include on workforce?", False),
+    ("Who do we have to send the plan to?", False),
+])
+def test_a_question_asking_when_is_told_apart(question, when):
+    assert asks_when(question) is when
+
+
+@pytest.mark.parametrize(("text", "timed"), [
+    ("NHS England expects a first draft by 31 March and the final plan by 30 June 2023.", True),
+    ("ICBs must review the JFP annually before the start of each financial year.", True),
+    ("The first year of the plan will be 2023/24.", True),
+    ("The plan should describe how the ICB will work with partners.", False),
+    ("We will open 26 new beds.", False),
+])
+def test_a_sentence_that_gives_a_date_or_frequency_is_recognised(text, timed):
+    assert gives_time(text) is timed
+
+
+def test_a_when_question_is_answered_with_the_dates(corpus_service):
+    ans = corpus_service.ask("What are the key deadlines for the JFP?")
+    assert "31 March" in ans.answer and "30 June" in ans.answer
