@@ -247,6 +247,8 @@ def asks_for_outline(question: str) -> bool:
 def is_outline_chunk(chunk: Chunk) -> bool:
     """Most of the chunk's words are an outline of chapters (``is_outline``): it names every topic of
     a plan, so it matches many questions word for word, and it says nothing about any of them."""
+    if len(_OUTLINE_NUMBER.findall(chunk.text)) < 2:  # most chunks: no need to split them (start-up time)
+        return False
     units = answer_units(chunk)
     total = sum(len(u.text.split()) for u in units)
     outline = sum(len(u.text.split()) for u in units if is_outline(u.text))
