@@ -57,7 +57,7 @@ def eval_(
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     report_path = report or default_report_path(gold, svc.settings.index_dir)
     try:
-        write_report(results, report_path, note=f"Gold set: `{gold or DEFAULT_GOLD}` ({len(items)} items).")
+        write_report(results, report_path, note=f"Gold set: `{_shown(gold or DEFAULT_GOLD)}` ({len(items)} items).")
     except OSError as exc:
         err.print(f"could not write the report to {report_path}: {exc}")
     if as_json:
@@ -83,3 +83,13 @@ def ui(
     served = serve(svc, svc.settings, host, port, block=False)
     out.print(f"jfp-assistant is running at {served.url}  (open it in your browser; Ctrl+C to stop)", markup=False)
     served.demo.block_thread()
+
+
+def _shown(path: Path) -> str:
+    """A gold set's path as a reader of the report can use it: relative to the project (the shipped
+    sets) or to the current folder when it is under either, else as given."""
+    resolved = Path(path).resolve()
+    for base in (PROJECT_ROOT.resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return str(path)
