@@ -2,10 +2,10 @@
 
 Candidate sentences come from the best retrieved chunks. Each is scored by embedding similarity to
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
-("must", "should") and, when the question is about a duty, a little for similarity to that duty's
-summary in the registry (a neighbouring row's or section's sentence is off its topic), and, when
-it asks when, for giving a date or a frequency ("by 30 June", "annually"); sentences are then picked by maximal marginal relevance so that the answer
-does not repeat itself, until the word budget is spent. A unit far closer to the question than the
+("must", "should"); a little for similarity to the registry summary of the duty the question is
+about (a neighbouring row's or section's sentence is off its topic); and, for a question asking
+when, for giving a date or a frequency ("by 30 June", "annually"). Sentences are then picked by
+maximal marginal relevance so that the answer does not repeat itself, until the word budget is spent. A unit far closer to the question than the
 others leads; then requirements, then suggestions.
 Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
 with its lead-in ("The five priorities are:" and each priority), marked on every line
