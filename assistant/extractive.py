@@ -5,8 +5,8 @@ the question, plus a small prior for the chunk's retrieval rank and for requirem
 ("must", "should"); a little for similarity to the registry summary of the duty the question is
 about (a neighbouring row's or section's sentence is off its topic); and, for a question asking
 when, for giving a date or a frequency ("by 30 June", "annually"). Sentences are then picked by
-maximal marginal relevance so that the answer does not repeat itself, until the word budget is spent. A unit far closer to the question than the
-others leads; then requirements, then suggestions.
+maximal marginal relevance so that the answer does not repeat itself, until the word budget is
+spent. A unit far closer to the question than the others leads; then requirements, then suggestions.
 Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
 with its lead-in ("The five priorities are:" and each priority), marked on every line
 (``assistant.chunk_sentences.answer_units``).
