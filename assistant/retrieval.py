@@ -62,6 +62,7 @@ class RetrievalConfig:
     # contribution; ``tuned`` gives the values fitted on the dev split for each fusion.
     duty_boost: float = 1.5  # for chunks tagged with a duty the question names or implies
     doc_boost: float = 2.5  # for chunks of a document the question names ("the Cornwall paper")
+    outline_boost: float = 2.5  # for an outline of a plan's chapters when the question asks for it
     doc_discount: float = 1.0  # < 1: each further pick from a document is discounted (else: a cap, below)
     use_dense: bool = True
     use_lexical: bool = True
@@ -74,7 +75,7 @@ class RetrievalConfig:
         if fusion not in FUSIONS:
             raise ValueError(f"Unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}.")
         fitted = {"linear": {"alpha": 0.8, "duty_boost": 1.5, "doc_boost": 2.5},
-                  "rrf": {"duty_boost": 1.0, "doc_boost": 1.0}}[fusion]
+                  "rrf": {"duty_boost": 1.0, "doc_boost": 1.0, "outline_boost": 1.0}}[fusion]
         return cls(**{"fusion": fusion, **fitted, **overrides})
 
 
@@ -303,7 +304,7 @@ class HybridRetriever:
         # a cover title, a caption, or (unless the question asks how a plan is laid out) an outline of
         # chapters: nothing to quote, ranked after every passage
         last = self._fragments if about_structure(query) else self._fragments | self._outlines
-        outline_boost = cfg.doc_boost if asks_for_outline(query) else 0.0  # "what are the main chapters?"
+        outline_boost = cfg.outline_boost if asks_for_outline(query) else 0.0  # "what are the main chapters?"
         linear = cfg.fusion == "linear" and cfg.use_dense and cfg.use_lexical
         bonus_unit = 0.1 if linear else 1.0 / (RRF_K + 1)
 
