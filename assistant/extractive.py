@@ -27,8 +27,9 @@ import numpy as np
 from assistant.chunk_sentences import Sentence, about_structure, answer_units, contexts_digest, is_outline
 from assistant.citations import make_citation
 from assistant.duty_topics import DutyTopics
+from assistant.enumeration import announces, asked_count, enumerated_units
 from assistant.terms import TermWeights, content_terms, stem
-from assistant.types import Citation, ScoredChunk
+from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
 from ingest.embedding import Embedder
 
@@ -129,8 +130,12 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None,
                  term_weights: Callable[[], TermWeights] | None = None,
-                 stored_vectors: StoredVectors | None = None, topics: DutyTopics | None = None) -> None:
+                 stored_vectors: StoredVectors | None = None, topics: DutyTopics | None = None,
+                 following: Callable[[Chunk], Chunk | None] | None = None) -> None:
+        """``following``: the chunk after a chunk in its document (for a counted set whose numbered
+        paragraphs run past the retrieved chunks, ``assistant.enumeration``)."""
         self.embedder = embedder
+        self._following = following
         self.config = config or ExtractiveConfig()
         self._term_weights = term_weights or (lambda: TermWeights([]))
         self._stored = stored_vectors
@@ -228,6 +233,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(retrieved, question)
         if not cands:
             return Choice([], 0.0)
+        cands, counted = self._with_enumeration(question, cands, budget)
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
         sv = self.sentence_vectors([s for s, _ in cands])
         # similarity to the question as asked: what the abstention threshold is calibrated on
@@ -244,7 +250,9 @@ class ExtractiveAnswerer:
             rel = rel + cfg.named_bonus * np.array([s.chunk.doc_id in named_docs for s, _ in cands])
         chosen: list[int] = []
         words = 0
-        if cfg.strategy == "anchored":
+        if counted:  # "what are the five elements?": the announcement and the five, in order
+            chosen, words = counted, sum(len(cands[i][0].text.split()) for i in counted)
+        elif cfg.strategy == "anchored":
             chosen, words = self._anchor(cands, sims, rel, budget)
         pool = [i for i in range(len(cands)) if sims[i] >= cfg.min_relevance and i not in chosen]
         anchor_set = set(chosen)
@@ -274,12 +282,12 @@ class ExtractiveAnswerer:
         rest.sort(key=lambda i: (order[strength(cands[i][0].text)], -sims[i]))
         # (a requirement leads only when it is as close to the question as the anchor passage's sentences)
         bar = min((sims[i] for i in anchor), default=0.0) - cfg.lead_margin
-        lead = [i for i in rest if strength(cands[i][0].text) == "must" and sims[i] >= bar]
+        lead = [] if counted else [i for i in rest if strength(cands[i][0].text) == "must" and sims[i] >= bar]
         ordered = lead + anchor + [i for i in rest if i not in lead]
         # a unit far closer to the question than any other ("The three principles describing the JFP's
         # nature and function are: ..." for "what are the three principles?") is the answer: it leads
         best = max(ordered, key=lambda i: rel[i], default=None)
-        if best is not None and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best):
+        if best is not None and not counted and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best):
             ordered = [best] + [i for i in ordered if i != best]
         picks = [Selection(cands[i][0], float(closeness[i])) for i in ordered]
         if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
@@ -287,6 +295,36 @@ class ExtractiveAnswerer:
         if named_docs:  # "what does Lancashire say about ...": Lancashire's words first
             picks.sort(key=lambda p: p.sentence.chunk.doc_id not in named_docs)
         return Choice(picks, float(np.max(closeness)))
+
+    def _with_enumeration(self, question: str, cands: list[tuple[Sentence, int]],
+                          budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
+        """For a question asking for a counted set ("what are the five elements?"), the candidates
+        with the opening unit of each numbered paragraph of the set added where retrieval missed it,
+        and the indices of the announcement and the paragraphs, in order; no indices when no
+        candidate announces such a set, its paragraphs are not all found, or they overrun the budget."""
+        asked = asked_count(question)
+        if asked is None:
+            return cands, []
+        for i, (s, _) in enumerate(cands):
+            if s.lines:  # a list of the set, quoted whole ("The three principles ... are:" and three)
+                if announces(s.lines[0], asked) and len(s.lines) - 1 == asked.count:
+                    return cands, [i]
+                continue
+            if not announces(s.text, asked):
+                continue
+            items = enumerated_units(s, asked, self._following) if self._following else []
+            if not items or sum(len(u.text.split()) for u in [s, *items]) > budget:
+                continue
+            out = list(cands)
+            index = {u: j for j, (u, _) in enumerate(out)}
+            picked = []
+            for u in [s, *items]:
+                if u not in index:
+                    index[u] = len(out)
+                    out.append((u, self.config.chunks_considered + 1))
+                picked.append(index[u])
+            return out, picked
+        return cands, []
 
     def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
                 budget: int) -> tuple[list[int], int]:

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -228,6 +229,7 @@ class HybridRetriever:
         self._generation = -1
         self._lexical: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
+        self._next: dict[str, str] = {}
         self._names: dict[str, frozenset[str]] = {}
         self._kinds: dict[str, str] = {}
         self._views: dict[str, list[str]] = {}
@@ -242,6 +244,8 @@ class HybridRetriever:
             if gen != self._generation or self._lexical is None:
                 chunks = self.manifest.chunks()
                 self._by_id = {c.chunk_id: c for c in chunks}
+                in_order = sorted(chunks, key=lambda c: (c.doc_id, c.ordinal))
+                self._next = {a.chunk_id: b.chunk_id for a, b in itertools.pairwise(in_order) if a.doc_id == b.doc_id}
                 self._lexical = LexicalIndex(chunks, self.glossary)
                 self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
                 self._kinds = {c.doc_id: c.kind for c in chunks}
@@ -271,6 +275,12 @@ class HybridRetriever:
     def chunk(self, chunk_id: str) -> Chunk | None:
         self.refresh()
         return self._by_id.get(chunk_id)
+
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after this one in its document, if any."""
+        self.refresh()
+        after = self._next.get(chunk.chunk_id)
+        return self._by_id.get(after) if after else None
 
     @property
     def chunks(self) -> list[Chunk]:

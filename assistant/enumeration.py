@@ -1,0 +1,103 @@
+"""Questions that ask for a counted set, and the numbered paragraphs that answer them.
+
+"What are the five elements of integrated planning?" is answered by a document that announces the
+set ("there are five key elements ICBs should consider") and then gives one numbered paragraph to
+each ("1. Establishing a clear starting point. ...", ..., "5. Clear, integrated governance. ...").
+The paragraphs are long, so they run over several chunks, and retrieval brings back only the ones
+whose wording is closest to the question: an answer built from retrieved chunks alone names two of
+the five. ``enumerated_units`` follows the document from the announcement, chunk by chunk, and
+returns the opening unit of each numbered paragraph, 1 to N, or nothing if it cannot find them all.
+A short list quoted whole ("The three principles are: ...") needs none of this: it is one unit
+already (``assistant.chunk_sentences.answer_units``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.chunk_sentences import Sentence, answer_units
+from assistant.terms import stem
+from assistant.types import Chunk
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10}
+_COUNT = r"(two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)"
+# "the five elements of ...", "the 3 key principles", "our four core purposes": a count, up to two
+# describing words, and a plural noun
+_ASKED = re.compile(rf"\b(?:the|are|our|its|their|these|those)\s+{_COUNT}\s+((?:[a-z-]+\s+){{0,2}}[a-z-]+s)\b", re.I)
+# counted spans of time are not sets to list ("over the five years", "the next two months")
+_NOT_A_SET = {"year", "month", "week", "day", "hour", "minute", "time"}
+# a numbered paragraph: "1. Establishing a clear starting point. ..." or "2) ..."
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$")
+MAX_CHUNKS = 8  # how far past the announcement the paragraphs are looked for
+
+
+@dataclass(frozen=True)
+class Asked:
+    count: int
+    noun: str  # stemmed head noun ("element")
+
+
+def asked_count(question: str) -> Asked | None:
+    """The size and the kind of the set a question asks for, if it asks for a counted set."""
+    for m in _ASKED.finditer(question):
+        n = m.group(1).lower()
+        noun = stem(m.group(2).split()[-1].lower())
+        if noun.rstrip("s") in _NOT_A_SET:
+            continue
+        return Asked(_NUMBER_WORDS.get(n) or int(n), noun)
+    return None
+
+
+def announces(text: str, asked: Asked) -> bool:
+    """The text announces a set of that size and kind ("there are five key elements ICBs should
+    consider"): the count, then the noun within three words."""
+    words = re.findall(r"[A-Za-z0-9-]+", text.lower())
+    for i, w in enumerate(words):
+        if _NUMBER_WORDS.get(w, int(w) if w.isdigit() else 0) != asked.count:
+            continue
+        if any(stem(x) == asked.noun for x in words[i + 1:i + 5]):
+            return True
+    return False
+
+
+def enumerated_units(announcement: Sentence, asked: Asked,
+                     following: Callable[[Chunk], Chunk | None]) -> list[Sentence]:
+    """The opening unit of each of the paragraphs numbered 1 to ``asked.count`` after the
+    announcement, in order, from its chunk and the ones after it; empty unless all are found.
+
+    Chunks overlap, so a paragraph may be seen twice; the first sighting counts."""
+    found: dict[int, Sentence] = {}
+    chunk: Chunk | None = announcement.chunk
+    start = max(0, chunk.text.find(announcement.text))
+    for _ in range(MAX_CHUNKS):
+        if chunk is None or len(found) == asked.count:
+            break
+        units = answer_units(chunk)
+        for line in chunk.text[start:].split("\n"):
+            m = _NUMBERED.match(line)
+            if not m:
+                continue
+            k, body = int(m.group(1)), m.group(2).strip()
+            if k != len(found) + 1:
+                if k in found:  # seen in the overlap with the previous chunk
+                    continue
+                return []  # the numbering does not run 1, 2, 3, ...: not the announced set
+            unit = _opening_unit(units, body)
+            if unit is None:
+                return []
+            found[k] = unit
+            if len(found) == asked.count:
+                break
+        chunk, start = following(chunk), 0
+    return [found[k] for k in sorted(found)] if len(found) == asked.count else []
+
+
+def _opening_unit(units: Sequence[Sentence], body: str) -> Sentence | None:
+    """The unit a numbered paragraph opens with (its run-in heading and first sentence)."""
+    for u in units:
+        if not u.lines and body.startswith(u.text[:40]):
+            return u
+    return None

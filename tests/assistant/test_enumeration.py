@@ -1,0 +1,122 @@
+"""A question asking for a counted set ("what are the five elements?") is answered with every member
+of the set, in order, when a document announces the set and gives one numbered paragraph to each,
+even where the paragraphs run over chunks that retrieval did not bring back."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chunk_sentences import answer_units
+from assistant.citations import quote_in_chunk
+from assistant.enumeration import Asked, announces, asked_count, enumerated_units
+from assistant.terms import stem
+from assistant.types import Chunk, ScoredChunk
+
+ANNOUNCE = ("Drawing on our experience, there are four key elements ICBs should consider in developing plans.\n\n"
+            "1. Establishing a clear starting point. Start by building a clear picture of what is in place.\n\n")
+PARTS = [
+    ANNOUNCE,
+    "Establishing a clear starting point. Start by building a clear picture of what is in place.\n\n"
+    "Staff records show where skills sit across the system and how they could be combined.\n\n"
+    "2. Intelligence-led decision making. Data and analytics have advanced significantly across the NHS.\n\n",
+    "3. Connected outcomes and drivers of change. The best plans connect drivers of change to outcomes.\n\n",
+    "4. Clear, integrated governance. Plans need connected governance to enable decisions at every level.\n\n"
+    "Systems are facing similar challenges across the country.",
+]
+
+
+def chunks(parts: list[str]) -> list[Chunk]:
+    return [Chunk(chunk_id=f"blog:{i:05d}", doc_id="blog", title="Blog", source="blog.md", kind="blog", page=None,
+                  section="Integrated planning", duty_ids=(), text=t, n_tokens=len(t.split()), content_hash=str(i),
+                  ordinal=i) for i, t in enumerate(parts)]
+
+
+def follower(cs: list[Chunk]):
+    after = {a.chunk_id: b for a, b in zip(cs, cs[1:], strict=False)}
+    return lambda c: after.get(c.chunk_id)
+
+
+def announcement(c: Chunk):
+    return next(u for u in answer_units(c) if "four key elements" in u.text)
+
+
+@pytest.mark.parametrize("question, count, noun", [
+    ("What are the five elements of integrated planning from the Arden & GEM blog?", 5, "elements"),
+    ("what are the 3 key principles of the JFP", 3, "principles"),
+    ("Which are our four core purposes?", 4, "purposes"),
+    ("What are the two statutory duties on finance?", 2, "duties"),
+])
+def test_a_counted_set_is_recognised(question, count, noun):
+    assert asked_count(question) == Asked(count, stem(noun))  # the head noun, as the term matcher stems it
+
+
+@pytest.mark.parametrize("question", [
+    "How do we describe how our ICS is going to mature over the five years?",
+    "What should the plan say about the next two months?",
+    "What must the plan say about climate change?",
+    "What is the A&E four-hour target?",
+])
+def test_spans_of_time_and_plain_questions_are_not_sets(question):
+    assert asked_count(question) is None
+
+
+def test_an_announcement_names_the_count_then_the_kind():
+    asked = Asked(5, "element")
+    assert announces("there are five key elements ICBs should consider", asked)
+    assert announces("The 5 elements are set out below", asked)
+    assert not announces("there are four key elements ICBs should consider", asked)
+    assert not announces("five documents outline clear guidance on the elements of planning", asked)
+
+
+def test_numbered_paragraphs_are_followed_across_chunks_and_the_overlap():
+    cs = chunks(PARTS)
+    items = enumerated_units(announcement(cs[0]), Asked(4, "element"), follower(cs))
+    assert [u.text.split(".")[0] for u in items] == [
+        "Establishing a clear starting point", "Intelligence-led decision making",
+        "Connected outcomes and drivers of change", "Clear, integrated governance"]
+    assert [u.chunk.chunk_id for u in items] == ["blog:00000", "blog:00001", "blog:00002", "blog:00003"]
+    for u in items:  # every unit is a verbatim span of its own chunk, so its citation verifies
+        assert quote_in_chunk(u.text, u.chunk.text)
+
+
+def test_a_set_not_found_whole_gives_nothing():
+    cs = chunks(PARTS[:3])  # the fourth paragraph is missing
+    assert enumerated_units(announcement(cs[0]), Asked(4, "element"), follower(cs)) == []
+    skipping = chunks([PARTS[0], PARTS[2], PARTS[3]])  # 1 then 3: not the announced set
+    assert enumerated_units(announcement(skipping[0]), Asked(4, "element"), follower(skipping)) == []
+
+
+def test_the_answer_gives_the_announcement_then_every_member_in_order(corpus_service):
+    cs = chunks(PARTS)
+    ex = corpus_service.answers.extractive.__class__(corpus_service.embedder, following=follower(cs))
+    question = "What are the four elements of integrated planning?"
+    # retrieval brought back only the announcement and the last paragraph
+    found = [ScoredChunk(chunk=cs[0], score=1.0, rank=1), ScoredChunk(chunk=cs[3], score=0.9, rank=2)]
+    picks = ex.select(question, found)
+    heads = [p.sentence.text.split(".")[0] for p in picks[:5]]
+    assert heads[0].startswith("Drawing on our experience, there are four key elements")
+    assert heads[1:] == ["Establishing a clear starting point", "Intelligence-led decision making",
+                         "Connected outcomes and drivers of change", "Clear, integrated governance"]
+    # without the next-chunk lookup, the paragraphs retrieval missed cannot be found
+    alone = corpus_service.answers.extractive.__class__(corpus_service.embedder)
+    texts = " ".join(p.sentence.text for p in alone.select(question, found))
+    assert "Intelligence-led decision making" not in texts
+
+
+def test_the_shipped_blog_gives_all_five_elements(corpus_service):
+    ans = corpus_service.ask("What are the five elements of integrated planning from the Arden & GEM blog?")
+    assert not ans.abstained
+    lines = ans.answer.split("\n")
+    assert "there are five key elements" in lines[0]
+    for n, element in enumerate(["Establishing a clear starting point", "Intelligence-led decision making",
+                                 "Connected outcomes and drivers of change", "Effective engagement",
+                                 "Clear, integrated governance"], start=1):
+        assert lines[n].startswith(f"- {element}."), lines[n]
+    text = {c.chunk_id: corpus_service.chunk_text(c.chunk_id) for c in ans.citations}
+    assert all(c.quote in text[c.chunk_id] for c in ans.citations)
+
+
+def test_a_list_of_the_set_leads_the_answer(corpus_service):
+    # phrased so that "must" sentences about the HWBs were as close as the list, and came first
+    ans = corpus_service.ask("What are the three principles a JFP is meant to follow?")
+    assert ans.answer.startswith("- The three principles describing the JFP")
