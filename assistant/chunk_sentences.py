@@ -226,6 +226,11 @@ _ABOUT_STRUCTURE = re.compile(r"\b(structur\w*|chapters?|sections?|contents|head
 # asks for the outline itself: "how is the plan structured?", "what are the main chapters / sections?"
 # ("the integration section", "its own chapter" ask about one part, not the outline)
 _FOR_OUTLINE = re.compile(r"\b(structur\w*|chapters|sections|table of contents|headings|laid out|organi[sz]ed)\b", re.I)
+# asks what the chapters are, not about the freedom to choose them ("how much freedom do we have over
+# how it's structured?"): "what are the main chapters?", "how is the plan structured?"
+_FOR_CHAPTERS = re.compile(r"\b(what|which) (are|will be|would be)\b.{0,40}\b(chapters|sections|headings)\b|"
+                           r"\btable of contents\b|^\W*how (is|are|will)\b.{0,60}\bstructured\b|"
+                           r"\bwhat (is|will be) the (structure|outline|layout)\b", re.I)
 OUTLINE_SHARE = 0.5
 
 
@@ -242,6 +247,11 @@ def about_structure(question: str) -> bool:
 def asks_for_outline(question: str) -> bool:
     """The question asks for the outline of a plan, not about one of its parts."""
     return bool(_FOR_OUTLINE.search(question))
+
+
+def asks_for_chapters(question: str) -> bool:
+    """The question asks what a plan's chapters are, so the outline's chapters are the answer."""
+    return bool(_FOR_CHAPTERS.search(question))
 
 
 def is_outline_chunk(chunk: Chunk) -> bool:

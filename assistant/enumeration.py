@@ -9,6 +9,10 @@ the five. ``enumerated_units`` follows the document from the announcement, chunk
 returns the opening unit of each numbered paragraph, 1 to N, or nothing if it cannot find them all.
 A short list quoted whole ("The three principles are: ...") needs none of this: it is one unit
 already (``assistant.chunk_sentences.answer_units``).
+
+An outline of a plan's chapters ("1. Introduction", "2. Who needs our care and support ...", each
+followed by its numbered subsections) is the same kind of set for "what are the main chapters?":
+``chapter_units`` gives its top-level chapters in order, from the chunks the outline runs over.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ _ASKED = re.compile(rf"\b(?:the|are|our|its|their|these|those)\s+{_COUNT}\s+((?:
 _NOT_A_SET = {"year", "month", "week", "day", "hour", "minute", "time"}
 # a numbered paragraph: "1. Establishing a clear starting point. ..." or "2) ..."
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$")
+# a top-level chapter of an outline: "3. Our ambitions ... by 2027/28 3.1 Overview of ..." (not "3.1 ...")
+_CHAPTER = re.compile(r"^\s*(\d{1,2})\.\s+(?!\d)(\S.*)$")
+_SUBSECTION = re.compile(r"\s\d{1,2}\.\d{1,2}\s")
 MAX_CHUNKS = 8  # how far past the announcement the paragraphs are looked for
 
 
@@ -81,12 +88,10 @@ def enumerated_units(announcement: Sentence, asked: Asked,
             if not m:
                 continue
             k, body = int(m.group(1)), m.group(2).strip()
-            if k != len(found) + 1:
-                if k in found:  # seen in the overlap with the previous chunk
-                    continue
-                return []  # the numbering does not run 1, 2, 3, ...: not the announced set
             unit = _opening_unit(units, body)
-            if unit is None:
+            if k in found and unit is not None and unit.text == found[k].text:  # seen in the chunks' overlap
+                continue
+            if k != len(found) + 1 or unit is None:  # the numbering does not run 1, 2, 3, ...: not the set
                 return []
             found[k] = unit
             if len(found) == asked.count:
@@ -101,3 +106,32 @@ def _opening_unit(units: Sequence[Sentence], body: str) -> Sentence | None:
         if not u.lines and body.startswith(u.text[:40]):
             return u
     return None
+
+
+def chapter_units(outline: Chunk, following: Callable[[Chunk], Chunk | None]) -> list[Sentence]:
+    """The top-level chapters of the outline that starts in ``outline``, numbered 1, 2, 3 ... in order,
+    each quoted as written, without its number, up to its first subsection ("Our ambitions for what
+    care and support will look like by 2027/28"); read on into the chunks after it while the numbering goes on. Empty
+    unless the outline starts at chapter 1 and has at least two chapters.
+
+    A chapter line is too short to be one of the chunk's sentences ("1. Introduction"), so each unit
+    is made here, with no position among the chunk's stored sentence vectors (``position`` -1)."""
+    found: list[Sentence] = []
+    chunk: Chunk | None = outline
+    for _ in range(MAX_CHUNKS):
+        if chunk is None:
+            break
+        for line in chunk.text.split("\n"):
+            m = _CHAPTER.match(line)
+            if not m:
+                continue
+            k, body = int(m.group(1)), m.group(2)
+            sub = _SUBSECTION.search(body)
+            text = (body[:sub.start()] if sub else body).strip()
+            if k <= len(found) and found[k - 1].text == text:  # seen in the overlap of two chunks
+                continue
+            if k != len(found) + 1:  # the numbering starts again or jumps: the outline has ended
+                return found if len(found) >= 2 else []
+            found.append(Sentence(text=text, chunk=chunk, context=text, position=-1))
+        chunk = following(chunk)
+    return found if len(found) >= 2 else []

@@ -24,10 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.chunk_sentences import Sentence, about_structure, answer_units, contexts_digest, is_outline
+from assistant.chunk_sentences import (
+    Sentence,
+    about_structure,
+    answer_units,
+    asks_for_chapters,
+    contexts_digest,
+    is_outline,
+    is_outline_chunk,
+)
 from assistant.citations import make_citation
 from assistant.duty_topics import DutyTopics
-from assistant.enumeration import announces, asked_count, enumerated_units
+from assistant.enumeration import announces, asked_count, chapter_units, enumerated_units
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -155,7 +163,7 @@ class ExtractiveAnswerer:
                     matching[cid] = matrix
             for i, s in enumerate(sentences):
                 m = matching.get(s.chunk.chunk_id)
-                if m is not None:
+                if m is not None and s.position >= 0:  # -1: a unit made outside ``answer_units``
                     rows[i] = m[s.position]
         missing = [i for i, r in enumerate(rows) if r is None]
         if missing:
@@ -301,7 +309,17 @@ class ExtractiveAnswerer:
         """For a question asking for a counted set ("what are the five elements?"), the candidates
         with the opening unit of each numbered paragraph of the set added where retrieval missed it,
         and the indices of the announcement and the paragraphs, in order; no indices when no
-        candidate announces such a set, its paragraphs are not all found, or they overrun the budget."""
+        candidate announces such a set, its paragraphs are not all found, or they overrun the budget.
+        For a question asking for a plan's outline ("what are the main chapters?"), likewise the
+        outline's top-level chapters (``assistant.enumeration``)."""
+        if asks_for_chapters(question) and self._following is not None:
+            outline = next((s.chunk for s, _ in cands if is_outline_chunk(s.chunk)), None)
+            chapters = chapter_units(outline, self._following) if outline else []
+            if chapters and sum(len(u.text.split()) for u in chapters) <= budget:
+                # the chapters stand for the subsections under them, which are not quoted as well
+                rest = [(s, r) for s, r in cands if not is_outline(s.text)]
+                return rest + [(u, self.config.chunks_considered + 1) for u in chapters], \
+                    list(range(len(rest), len(rest) + len(chapters)))
         asked = asked_count(question)
         if asked is None:
             return cands, []

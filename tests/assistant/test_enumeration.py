@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunk_sentences import answer_units
+from assistant.chunk_sentences import answer_units, asks_for_chapters
 from assistant.citations import quote_in_chunk
-from assistant.enumeration import Asked, announces, asked_count, enumerated_units
+from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.terms import stem
 from assistant.types import Chunk, ScoredChunk
 
@@ -120,3 +120,49 @@ def test_a_list_of_the_set_leads_the_answer(corpus_service):
     # phrased so that "must" sentences about the HWBs were as close as the list, and came first
     ans = corpus_service.ask("What are the three principles a JFP is meant to follow?")
     assert ans.answer.startswith("- The three principles describing the JFP")
+
+
+OUTLINE = [
+    "Joint forward plan\n1. Introduction\n1.1 ICS vision, aims and purpose 1.2 Underlying challenges\n"
+    "2. Who needs our care and support\n2.1 Population groups with unique needs\n",
+    "2. Who needs our care and support\n2.1 Population groups with unique needs\n"
+    "3. Our ambitions for care by 2027/28 3.1 Overview of our new model of local care\n4. Enablers\n"
+    "4.1 Infrastructure (digital and estates)\nSystem operating plan\n1. Purpose\n2. Current status of performance\n"
+    "3. Financial recovery\n",
+]
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("How is the Cornwall JFP going to be structured - what are the main chapters?", True),
+    ("What are the main chapters of Cornwall's joint forward plan?", True),
+    ("What is the structure of the plan?", True),
+    ("How much freedom do systems actually have over what goes in the JFP and how it's structured?", False),
+    ("Should digital be its own chapter in the JFP?", False),
+])
+def test_a_question_asking_for_the_chapters_is_told_from_one_about_structure(question, asks):
+    assert asks_for_chapters(question) is asks
+
+
+def test_the_chapters_of_an_outline_are_its_numbered_top_level_lines_across_chunks():
+    cs = chunks(OUTLINE)
+    chapters = chapter_units(cs[0], follower(cs))
+    # chapter 2 is in both chunks (their overlap) and counted once; the second outline that starts
+    # again at 1 is another plan's, and ends this one
+    assert [u.text for u in chapters] == ["Introduction", "Who needs our care and support",
+                                          "Our ambitions for care by 2027/28", "Enablers"]
+    assert [u.chunk.chunk_id for u in chapters] == ["blog:00000", "blog:00000", "blog:00001", "blog:00001"]
+    assert all(u.text in u.chunk.text and u.position == -1 for u in chapters)
+    assert chapter_units(cs[1], follower(cs)) == []  # an outline read from its middle is not one
+
+
+def test_the_shipped_board_paper_gives_its_plan_chapters_in_order(corpus_service):
+    ans = corpus_service.ask("What are the main chapters of Cornwall's joint forward plan?")
+    lines = ans.answer.split("\n")
+    assert [x.split(" [")[0] for x in lines[:5]] == [
+        "- Introduction", "- Who needs our care and support to improve health and wellbeing (Population health and "
+        "health inequalities)", "- Our ambitions for what care and support will look like by 2027/28",
+        "- Improving access, experience, and outcomes (with smart objectives, quality objectives and measures of "
+        "success) for:", "- Enablers"]
+    assert all(c.quote in corpus_service.chunk_text(c.chunk_id) for c in ans.citations)
+    # the subsections are not quoted as well: the chapters stand for them
+    assert "1.1 ICS vision" not in ans.answer
