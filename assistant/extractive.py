@@ -35,7 +35,7 @@ from assistant.chunk_sentences import (
 )
 from assistant.citations import make_citation
 from assistant.duty_topics import DutyTopics
-from assistant.enumeration import announces, asked_count, chapter_units, enumerated_units
+from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -295,7 +295,8 @@ class ExtractiveAnswerer:
         # a unit far closer to the question than any other ("The three principles describing the JFP's
         # nature and function are: ..." for "what are the three principles?") is the answer: it leads
         best = max(ordered, key=lambda i: rel[i], default=None)
-        if best is not None and not counted and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best):
+        if (best is not None and not counted
+                and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best)):
             ordered = [best] + [i for i in ordered if i != best]
         picks = [Selection(cands[i][0], float(closeness[i])) for i in ordered]
         if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
@@ -313,18 +314,29 @@ class ExtractiveAnswerer:
         For a question asking for a plan's outline ("what are the main chapters?"), likewise the
         outline's top-level chapters (``assistant.enumeration``)."""
         if asks_for_chapters(question) and self._following is not None:
-            outline = next((s.chunk for s, _ in cands if is_outline_chunk(s.chunk)), None)
-            chapters = chapter_units(outline, self._following) if outline else []
-            if chapters and sum(len(u.text.split()) for u in chapters) <= budget:
-                # the chapters stand for the subsections under them, which are not quoted as well
-                rest = [(s, r) for s, r in cands if not is_outline(s.text)]
-                return rest + [(u, self.config.chunks_considered + 1) for u in chapters], \
-                    list(range(len(rest), len(rest) + len(chapters)))
+            with_chapters = self._chapters(cands, budget)
+            if with_chapters[1]:
+                return with_chapters
         asked = asked_count(question)
-        if asked is None:
+        return self._counted(asked, cands, budget) if asked else (cands, [])
+
+    def _chapters(self, cands: list[tuple[Sentence, int]], budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
+        """The top-level chapters of the best-ranked outline among the candidates, added to them."""
+        outline = next((s.chunk for s, _ in cands if is_outline_chunk(s.chunk)), None)
+        chapters = chapter_units(outline, self._following) if outline and self._following else []
+        if not chapters or sum(len(u.text.split()) for u in chapters) > budget:
             return cands, []
+        # the chapters stand for the subsections under them, which are not quoted as well
+        rest = [(s, r) for s, r in cands if not is_outline(s.text)]
+        return rest + [(u, self.config.chunks_considered + 1) for u in chapters], \
+            list(range(len(rest), len(rest) + len(chapters)))
+
+    def _counted(self, asked: Asked, cands: list[tuple[Sentence, int]],
+                 budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
+        """The first candidate that announces the asked set, with its members: a list quoted whole
+        ("The three principles ... are:" and three items), or the numbered paragraphs after it."""
         for i, (s, _) in enumerate(cands):
-            if s.lines:  # a list of the set, quoted whole ("The three principles ... are:" and three)
+            if s.lines:
                 if announces(s.lines[0], asked) and len(s.lines) - 1 == asked.count:
                     return cands, [i]
                 continue
@@ -337,7 +349,7 @@ class ExtractiveAnswerer:
             index = {u: j for j, (u, _) in enumerate(out)}
             picked = []
             for u in [s, *items]:
-                if u not in index:
+                if u not in index:  # a paragraph in a chunk retrieval did not bring back
                     index[u] = len(out)
                     out.append((u, self.config.chunks_considered + 1))
                 picked.append(index[u])
