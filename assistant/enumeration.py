@@ -33,8 +33,10 @@ _COUNT = r"(two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)"
 _ASKED = re.compile(rf"\b(?:the|are|our|its|their|these|those)\s+{_COUNT}\s+((?:[a-z-]+\s+){{0,2}}[a-z-]+s)\b", re.I)
 # counted spans of time are not sets to list ("over the five years", "the next two months")
 _NOT_A_SET = {"year", "month", "week", "day", "hour", "minute", "time"}
-# a numbered paragraph: "1. Establishing a clear starting point. ..." or "2) ..."
-_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$")
+# a numbered paragraph or item: "1. Establishing a clear starting point. ...", "2) ...", "- iii. The ..."
+_NUMBERED = re.compile(r"^\s*(?:[-•*▪]\s+)?(\d{1,2}|[ivx]{1,4})[.)]\s+(\S.*)$")
+_LABEL = re.compile(r"^(\d{1,2}|[ivx]{1,4})[.)]\s+")
+_ROMAN = {r: n for n, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"], start=1)}
 # a top-level chapter of an outline: "3. Our ambitions ... by 2027/28 3.1 Overview of ..." (not "3.1 ...")
 _CHAPTER = re.compile(r"^\s*(\d{1,2})\.\s+(?!\d)(\S.*)$")
 _SUBSECTION = re.compile(r"\s\d{1,2}\.\d{1,2}\s")
@@ -87,7 +89,7 @@ def enumerated_units(announcement: Sentence, asked: Asked,
             m = _NUMBERED.match(line)
             if not m:
                 continue
-            k, body = int(m.group(1)), m.group(2).strip()
+            k, body = _number(m.group(1)), m.group(2).strip()
             unit = _opening_unit(units, body)
             if k in found and unit is not None and unit.text == found[k].text:  # seen in the chunks' overlap
                 continue
@@ -100,10 +102,16 @@ def enumerated_units(announcement: Sentence, asked: Asked,
     return [found[k] for k in sorted(found)] if len(found) == asked.count else []
 
 
+def _number(label: str) -> int:
+    """1 for "1" or "i"; 0 for a label that is no number ("vv")."""
+    return int(label) if label.isdigit() else _ROMAN.get(label, 0)
+
+
 def _opening_unit(units: Sequence[Sentence], body: str) -> Sentence | None:
     """The unit a numbered paragraph opens with (its run-in heading and first sentence)."""
     for u in units:
-        if not u.lines and body.startswith(u.text[:40]):
+        # a label the bullet stripping left ("i. The health and wellbeing ..." after "- ") is not text
+        if not u.lines and body.startswith(_LABEL.sub("", u.text)[:40]):
             return u
     return None
 

@@ -333,28 +333,33 @@ class ExtractiveAnswerer:
 
     def _counted(self, asked: Asked, cands: list[tuple[Sentence, int]],
                  budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
-        """The first candidate that announces the asked set, with its members: a list quoted whole
-        ("The three principles ... are:" and three items), or the numbered paragraphs after it."""
-        for i, (s, _) in enumerate(cands):
-            if s.lines:
-                if announces(s.lines[0], asked) and len(s.lines) - 1 == asked.count:
-                    return cands, [i]
-                continue
-            if not announces(s.text, asked):
-                continue
-            items = enumerated_units(s, asked, self._following) if self._following else []
-            if not items or sum(len(u.text.split()) for u in [s, *items]) > budget:
-                continue
-            out = list(cands)
-            index = {u: j for j, (u, _) in enumerate(out)}
-            picked = []
-            for u in [s, *items]:
-                if u not in index:  # a paragraph in a chunk retrieval did not bring back
-                    index[u] = len(out)
-                    out.append((u, self.config.chunks_considered + 1))
-                picked.append(index[u])
-            return out, picked
+        """The first unit of a candidate chunk that announces the asked set, with its members: a
+        list quoted whole ("The three principles ... are:" and three items), or the numbered
+        paragraphs or items after it. The announcement may be a lead-in ("... on three aspects:"),
+        which is no answer alone but is one with the items it leads into."""
+        for chunk in dict.fromkeys(s.chunk for s, _ in cands):
+            for s in answer_units(chunk):
+                if s.lines:
+                    if announces(s.lines[0], asked) and len(s.lines) - 1 == asked.count:
+                        return self._added(cands, [s])
+                elif announces(s.text, asked):
+                    items = enumerated_units(s, asked, self._following) if self._following else []
+                    if items and sum(len(u.text.split()) for u in [s, *items]) <= budget:
+                        return self._added(cands, [s, *items])
         return cands, []
+
+    def _added(self, cands: list[tuple[Sentence, int]],
+               units: list[Sentence]) -> tuple[list[tuple[Sentence, int]], list[int]]:
+        """The candidates with ``units`` added where they are not among them, and their indices."""
+        out = list(cands)
+        index = {u: j for j, (u, _) in enumerate(out)}
+        picked = []
+        for u in units:
+            if u not in index:  # in a chunk retrieval did not bring back, or no answer alone
+                index[u] = len(out)
+                out.append((u, self.config.chunks_considered + 1))
+            picked.append(index[u])
+        return out, picked
 
     def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
                 budget: int) -> tuple[list[int], int]:

@@ -166,3 +166,26 @@ def test_the_shipped_board_paper_gives_its_plan_chapters_in_order(corpus_service
     assert all(c.quote in corpus_service.chunk_text(c.chunk_id) for c in ans.citations)
     # the subsections are not quoted as well: the chapters stand for them
     assert "1.1 ICS vision" not in ans.answer
+
+
+def test_items_numbered_in_roman_after_a_lead_in_are_the_set(corpus_service):
+    text = ("NHS bodies must have regard to the effects of their decisions on three aspects:\n"
+            "- i. The health and wellbeing of the people of England.\n"
+            "- ii. The quality of services provided, judged by how safe and effective care is and by what "
+            "patients, their families and carers say of their experience of it.\n"
+            "- iii. The efficiency and sustainability of use of resources both for local systems and for the "
+            "wider NHS, now and in the years to come, across every part of the health and care system, so that "
+            "the services people rely on today are still there for their children and grandchildren in every "
+            "place the system serves.\n"
+            "Organisations must also consider the effects of their decisions on inequalities.")
+    cs = chunks([text])  # too long a list to quote whole (``answer_units``): lead-in and items stand apart
+    assert not any(u.lines for u in answer_units(cs[0]))
+    lead = next(u for u in answer_units(cs[0]) if u.text.endswith("three aspects:"))
+    items = enumerated_units(lead, Asked(3, stem("aspects")), follower(cs))
+    assert [u.text.split(",")[0] for u in items] == [
+        "The health and wellbeing of the people of England.", "The quality of services provided",
+        "The efficiency and sustainability of use of resources both for local systems and for the wider NHS"]
+    # the lead-in is no answer alone, but it leads the set it announces
+    ex = corpus_service.answers.extractive.__class__(corpus_service.embedder, following=follower(cs))
+    picks = ex.select("What are the three aspects of the triple aim?", [ScoredChunk(chunk=cs[0], score=1.0, rank=1)])
+    assert [p.sentence for p in picks[:4]] == [lead, *items]
