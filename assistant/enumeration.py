@@ -62,7 +62,7 @@ def asked_count(question: str) -> Asked | None:
 
 def announces(text: str, asked: Asked) -> bool:
     """The text announces a set of that size and kind ("there are five key elements ICBs should
-    consider"): the count, then the noun within three words."""
+    consider"): the count, then the noun within the next four words."""
     words = re.findall(r"[A-Za-z0-9-]+", text.lower())
     for i, w in enumerate(words):
         if _NUMBER_WORDS.get(w, int(w) if w.isdigit() else 0) != asked.count:
@@ -80,7 +80,8 @@ def enumerated_units(announcement: Sentence, asked: Asked,
     Chunks overlap, so a paragraph may be seen twice; the first sighting counts."""
     found: dict[int, Sentence] = {}
     chunk: Chunk | None = announcement.chunk
-    start = max(0, chunk.text.find(announcement.text))
+    at = chunk.text.find(announcement.text)
+    start = at + len(announcement.text) if at >= 0 else 0  # the numbering comes after the announcement
     for _ in range(MAX_CHUNKS):
         if chunk is None or len(found) == asked.count:
             break
@@ -119,8 +120,8 @@ def _opening_unit(units: Sequence[Sentence], body: str) -> Sentence | None:
 def chapter_units(outline: Chunk, following: Callable[[Chunk], Chunk | None]) -> list[Sentence]:
     """The top-level chapters of the outline that starts in ``outline``, numbered 1, 2, 3 ... in order,
     each quoted as written, without its number, up to its first subsection ("Our ambitions for what
-    care and support will look like by 2027/28"); read on into the chunks after it while the numbering goes on. Empty
-    unless the outline starts at chapter 1 and has at least two chapters.
+    care and support will look like by 2027/28"); read on into the chunks after it while the numbering
+    goes on. Empty unless the outline starts at chapter 1 and has at least two chapters.
 
     A chapter line is too short to be one of the chunk's sentences ("1. Introduction"), so each unit
     is made here, with no position among the chunk's stored sentence vectors (``position`` -1)."""
