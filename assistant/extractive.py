@@ -313,7 +313,7 @@ class ExtractiveAnswerer:
         candidate announces such a set, its paragraphs are not all found, or they overrun the budget.
         For a question asking for a plan's outline ("what are the main chapters?"), likewise the
         outline's top-level chapters (``assistant.enumeration``)."""
-        if asks_for_chapters(question) and self._following is not None:
+        if asks_for_chapters(question):
             with_chapters = self._chapters(cands, budget)
             if with_chapters[1]:
                 return with_chapters
@@ -322,14 +322,12 @@ class ExtractiveAnswerer:
 
     def _chapters(self, cands: list[tuple[Sentence, int]], budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
         """The top-level chapters of the best-ranked outline among the candidates, added to them."""
-        outline = next((s.chunk for s, _ in cands if is_outline_chunk(s.chunk)), None)
+        outline = next((c for c in dict.fromkeys(s.chunk for s, _ in cands) if is_outline_chunk(c)), None)
         chapters = chapter_units(outline, self._following) if outline and self._following else []
         if not chapters or sum(len(u.text.split()) for u in chapters) > budget:
             return cands, []
         # the chapters stand for the subsections under them, which are not quoted as well
-        rest = [(s, r) for s, r in cands if not is_outline(s.text)]
-        return rest + [(u, self.config.chunks_considered + 1) for u in chapters], \
-            list(range(len(rest), len(rest) + len(chapters)))
+        return self._added([(s, r) for s, r in cands if not is_outline(s.text)], chapters)
 
     def _counted(self, asked: Asked, cands: list[tuple[Sentence, int]],
                  budget: int) -> tuple[list[tuple[Sentence, int]], list[int]]:
