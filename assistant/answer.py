@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +82,8 @@ class AnswerBuilder:
               duty_ids: tuple[str, ...] = (), focus: str | None = None, names_local: bool = False,
               named_docs: frozenset[str] = frozenset()) -> Answer:
         """``focus`` is the text sentences are matched against (the question plus, for a follow-up,
-        the previous turn, with acronyms expanded); ``names_local``: the question names an ICB's own
+        the previous turn, with acronyms expanded), ``query_vector`` its embedding (which may spell out
+        fewer acronyms, see ``JfpService.ask``); ``names_local``: the question names an ICB's own
         document, so national requirements do not go first."""
         stats = self.corpus_stats()
         choice = self.extractive.choose(focus or question, retrieved, query_vector, max_words=self.max_words,
@@ -99,12 +100,13 @@ class AnswerBuilder:
         notices: list[str] = []
         if self.chat is not None:
             try:
-                return self._generate(question, retrieved, duty_ids)
+                return replace(self._generate(question, retrieved, duty_ids), confidence=ev.confidence)
             except LLMError as exc:
                 notices.append(f"{exc.message} This answer was built by the extractive fallback.")
         text, cites = self.extractive.compose(picks)
         return Answer(question=question, answer=text, abstained=False, citations=tuple(cites),
-                      retrieved=tuple(retrieved), backend="extractive", notices=tuple(notices), duty_ids=duty_ids)
+                      retrieved=tuple(retrieved), backend="extractive", notices=tuple(notices), duty_ids=duty_ids,
+                      confidence=ev.confidence)
 
     def _abstain(self, question: str, retrieved: list[ScoredChunk], duty_ids: tuple[str, ...], ev: Evidence,
                  reason: str | None = None) -> Answer:
@@ -119,7 +121,8 @@ class AnswerBuilder:
         text += "\n\nClosest material:\n" + "\n".join(f"- {without_markers(c.quote)} [{c.n}]" for c in closest)
         return Answer(question=question, answer=text, abstained=True, citations=tuple(closest),
                       retrieved=tuple(retrieved), backend="extractive",
-                      notices=(reason or f"confidence {ev.confidence:.2f} below {self.threshold:.2f}",), duty_ids=duty_ids)
+                      notices=(reason or f"confidence {ev.confidence:.2f} below {self.threshold:.2f}",), duty_ids=duty_ids,
+                      confidence=ev.confidence)
 
     # --- LLM path ----------------------------------------------------------------------------
     def _generate(self, question: str, retrieved: list[ScoredChunk], duty_ids: tuple[str, ...]) -> Answer:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
+
+from assistant.terms import TermWeights, stem
 
 ACRONYMS: dict[str, str] = {
     "jfp": "joint forward plan",
@@ -45,12 +48,32 @@ def load_local(path: Path) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
-def expand(text: str, local: dict[str, str] | None = None) -> str:
-    """Append the long form of each acronym in ``text`` (a question or a chunk); the original words are kept."""
+def expand(text: str, local: dict[str, str] | None = None, skip: Collection[str] = ()) -> str:
+    """Append the long form of each acronym in ``text`` (a question or a chunk); the original words are
+    kept. ``skip``: acronyms (lower case) left as they are."""
     table = {**ACRONYMS, **(local or {})}
     extra = []
     for w in _WORD_OR_AMP.findall(text):
         lw = w.lower()
-        if lw in table and (any(ch.isupper() for ch in w[1:]) or w.isupper() or lw in {"jfps", "icbs", "hwbs", "ahsns"}):
+        if lw in table and lw not in skip and (any(ch.isupper() for ch in w[1:]) or w.isupper()
+                                               or lw in {"jfps", "icbs", "hwbs", "ahsns"}):
             extra.append(table[lw])
     return text if not extra else f"{text} ({'; '.join(dict.fromkeys(extra))})"
+
+
+# an acronym used in at least one chunk in ten is the corpus's everyday word
+COMMON_SHARE = 0.1
+
+
+def everyday_acronyms(weights: TermWeights, local: dict[str, str] | None = None,
+                      share: float = COMMON_SHARE) -> frozenset[str]:
+    """The acronyms (lower case) that at least ``share`` of the chunks use: in a library of planning
+    documents, "JFP" and "ICB" are on every other page. Their long forms help BM25 find a chunk that
+    spells them out, but appended to a question for the embedding model they pull every sentence
+    towards "joint forward plan" and away from what the question is about ("how will our ICS
+    mature?" matched a blog's "we will continue to support ICS leaders" over the guidance on system
+    development). A rare acronym keeps its long form: "AHSN" means nothing to the model."""
+    if not weights.n or not weights.df:
+        return frozenset()
+    return frozenset(a for a in {**ACRONYMS, **(local or {})}
+                     if max(weights.df.get(a, 0), weights.df.get(stem(a), 0)) / weights.n >= share)

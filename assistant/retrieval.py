@@ -37,7 +37,7 @@ from bm25s.stopwords import STOPWORDS_EN
 from assistant.answerability import CorpusStats
 from assistant.chunk_sentences import about_structure, asks_for_outline, is_outline_chunk
 from assistant.duties import duties_in_question
-from assistant.glossary import expand
+from assistant.glossary import everyday_acronyms, expand
 from assistant.terms import STOPWORDS, TermWeights
 from assistant.types import Chunk, ScoredChunk
 from ingest.chunking import views
@@ -236,6 +236,7 @@ class HybridRetriever:
         self._fragments: set[str] = set()
         self._outlines: set[str] = set()
         self.corpus = CorpusStats.empty()
+        self._everyday: frozenset[str] = frozenset()
 
     def refresh(self) -> None:
         """Rebuild the in-memory chunk table and BM25 index if the manifest changed."""
@@ -254,6 +255,7 @@ class HybridRetriever:
                 self._outlines = {c.chunk_id for c in chunks if is_outline_chunk(c)}
                 self.corpus = replace(CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks),
                                       document_names=frozenset().union(*self._names.values()))
+                self._everyday = everyday_acronyms(self.corpus.weights, self.glossary)
                 self._generation = gen
 
     def document_kind(self, doc_id: str) -> str | None:
@@ -271,6 +273,11 @@ class HybridRetriever:
     @property
     def term_weights(self) -> TermWeights:
         return self.corpus.weights
+
+    def everyday_acronyms(self) -> frozenset[str]:
+        """The acronyms most chunks use (``assistant.glossary.everyday_acronyms``)."""
+        self.refresh()
+        return self._everyday
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         self.refresh()

@@ -176,12 +176,13 @@ class JfpService:
             raise InputError("--k must be between 1 and 50.")
         if not self.manifest.doc_ids():
             raise InputError("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
-        retrieval_query = self.expand(q)
+        asked = q
         duties = duties_in_question(q)[:2]
         previous = [clean_question(h) for h in (history or []) if h and str(h).strip()]
         if previous and is_follow_up(q):
-            retrieval_query = self.expand(f"{previous[-1]} {q}")
+            asked = f"{previous[-1]} {q}"
             duties = list(dict.fromkeys(duties + duties_in_question(previous[-1])[:2]))[:3]
+        retrieval_query = self.expand(asked)
         if duty:
             duties = [duty] + [d for d in duties if d != duty]
         qv = self.embedder.embed_query(retrieval_query)
@@ -192,7 +193,11 @@ class JfpService:
 
         named = self.retriever.named_documents(retrieval_query)
         names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS for d in named)
-        return self.answers.build(q, retrieved, qv, duty_ids=tuple(duties), focus=retrieval_query,
+        # sentences are matched by embedding against the question with only its rarer acronyms
+        # spelled out ("AHSN", not "JFP": ``assistant.glossary.everyday_acronyms``)
+        sentence_query = expand(asked, self.local_glossary, skip=self.retriever.everyday_acronyms())
+        sentence_vector = qv if sentence_query == retrieval_query else self.embedder.embed_query(sentence_query)
+        return self.answers.build(q, retrieved, sentence_vector, duty_ids=tuple(duties), focus=retrieval_query,
                                   names_local=names_local, named_docs=frozenset(named))
 
     # --- governance ----------------------------------------------------------------------------

@@ -108,6 +108,9 @@ class Answer:
     backend: str
     notices: tuple[str, ...] = ()
     duty_ids: tuple[str, ...] = ()
+    # how close the sources came to the question (``assistant.answer.Evidence``), what the abstention
+    # threshold is compared with; None when no extractive choice was made
+    confidence: float | None = None
 
     def to_json(self) -> dict:
         return {

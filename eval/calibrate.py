@@ -69,14 +69,7 @@ def main() -> None:
     rows = []
     for item in items:
         ans = svc.ask(item.question)
-        conf = float(ans.notices[-1].split()[1]) if ans.abstained and ans.notices[-1].startswith("confidence") else None
-        if conf is None:
-            qv = svc.embedder.embed_query(svc.expand(item.question))
-            res = list(ans.retrieved)
-            choice = svc.answers.extractive.choose(svc.expand(item.question), res, qv, duties=ans.duty_ids,
-                                                   name_words=svc.answers.corpus_stats().document_names)
-            conf = svc.answers.evidence(choice.picks, res, choice.closest).confidence
-        rows.append((item.out_of_scope, conf, ans.abstained))
+        rows.append((item.out_of_scope, ans.confidence if ans.confidence is not None else 0.0, ans.abstained))
     grid = [float(round(t, 3)) for t in np.arange(0.20, 0.70, 0.005)]
     scored = [(t, *_f1(rows, t)) for t in grid]
     top = max(f1 for _, f1, _, _ in scored)

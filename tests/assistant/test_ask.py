@@ -379,3 +379,29 @@ def test_confidence_is_the_closest_candidate_picked_or_not(corpus_service):
     few = choice.picks[-1:]
     assert builder.evidence(few, list(ans.retrieved)).best_sentence == pytest.approx(few[0].relevance)
     assert builder.evidence(few, list(ans.retrieved), choice.closest).best_sentence == pytest.approx(choice.closest)
+
+
+def test_acronyms_most_chunks_use_are_everyday_words_and_rare_ones_are_not():
+    from assistant.glossary import everyday_acronyms, expand
+    from assistant.terms import TermWeights
+
+    texts = [f"The JFP sets out priority {i} for the ICB." for i in range(19)] + ["Work with the AHSN on innovation."]
+    everyday = everyday_acronyms(TermWeights(texts))
+    assert {"jfp", "icb"} <= everyday and "ahsn" not in everyday
+    assert everyday_acronyms(TermWeights([])) == frozenset()
+    question = "What should the JFP say about the AHSN?"
+    assert expand(question, skip=everyday) == f"{question} (academic health science network)"
+    assert "joint forward plan" in expand(question)
+
+
+def test_sentences_are_matched_against_the_question_without_everyday_long_forms(corpus_service):
+    """"JFP" and "ICB" are on most pages of the shipped library; their long forms pull the question's
+    embedding towards the plan in general. BM25 still gets them; the sentence vector does not."""
+    everyday = corpus_service.retriever.everyday_acronyms()
+    assert {"jfp", "icb"} <= everyday and not {"ahsn", "hwb", "cqc"} & everyday
+    question = "How do we describe how our ICS is going to mature over the five years?"
+    ans = corpus_service.ask(question)
+    assert not ans.abstained
+    # the guidance's section on system development leads, not a blog's "we will support ICS leaders"
+    assert ans.citations[0].section.endswith("System development"), ans.citations[0]
+    assert ans.confidence is not None and ans.confidence >= corpus_service.answers.threshold
