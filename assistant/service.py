@@ -134,8 +134,9 @@ class JfpService:
     def local_glossary(self) -> dict[str, str]:
         return load_local(self.settings.corpus_dir / "glossary.json")
 
-    def expand(self, text: str) -> str:
-        return expand(text, self.local_glossary)
+    def expand(self, text: str, skip: frozenset[str] = frozenset()) -> str:
+        """``text`` with its acronyms' long forms appended (``assistant.glossary.expand``), but not of ``skip``."""
+        return expand(text, self.local_glossary, skip=skip)
 
     # --- duties ------------------------------------------------------------------------------
     def duties(self) -> tuple[Duty, ...]:
@@ -195,7 +196,7 @@ class JfpService:
         names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS for d in named)
         # sentences are matched by embedding against the question with only its rarer acronyms
         # spelled out ("AHSN", not "JFP": ``assistant.glossary.everyday_acronyms``)
-        sentence_query = expand(asked, self.local_glossary, skip=self.retriever.everyday_acronyms())
+        sentence_query = self.expand(asked, skip=self.retriever.everyday_acronyms())
         sentence_vector = qv if sentence_query == retrieval_query else self.embedder.embed_query(sentence_query)
         return self.answers.build(q, retrieved, sentence_vector, duty_ids=tuple(duties), focus=retrieval_query,
                                   names_local=names_local, named_docs=frozenset(named))
