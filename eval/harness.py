@@ -15,7 +15,9 @@ What is scored, per item (``None`` means "not scored for this item"):
   in-scope items that have ``must_mention``; ``keypoint_recall``, the share of key points that some
   retrieved chunk covers (about the most the answer could cover from what it was given);
 * answer -- ``keypoint_coverage`` for the same items; an in-scope item the assistant abstained on
-  scores 0. ``faithfulness`` for every answer that did not abstain;
+  scores 0. ``lead_coverage``, the same over the answer's first ``LEAD_WORDS`` words only: what a
+  reader who stops after the first few lines has been told (coverage over 300 words does not see the
+  order of an answer; this does). ``faithfulness`` for every answer that did not abstain;
 * citations -- each citation's quote is checked against the cited chunk's text and the full text of
   its document (:func:`eval.metrics.citation_valid`); the overall validity is over all citations of
   all answers (micro-average);
@@ -46,6 +48,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "dev.jsonl"
 HIT_K = 5
 MAX_ANSWER_WORDS = 300
+LEAD_WORDS = 100  # about the first three lines of an answer
 
 AskFn = Callable[[str, str | None], Answer]
 TextLookup = Callable[[str], str | None]
@@ -139,6 +142,7 @@ class ItemResult:
     reciprocal_rank: float | None = None
     keypoint_coverage: float | None = None
     missed: tuple[str, ...] = ()  # key points the answer did not cover
+    lead_coverage: float | None = None  # key points covered in the first ``LEAD_WORDS`` words
     keypoint_recall: float | None = None
     missed_retrieved: tuple[str, ...] = ()  # of ``missed``, those a retrieved chunk covers: left out, not unfound
     citations_valid: tuple[bool, ...] = ()  # one flag per citation, in order
@@ -176,6 +180,7 @@ class ItemResult:
             "reciprocal_rank": _r(self.reciprocal_rank),
             "keypoint_coverage": _r(self.keypoint_coverage),
             "missed": list(self.missed),
+            "lead_coverage": _r(self.lead_coverage),
             "keypoint_recall": _r(self.keypoint_recall),
             "missed_retrieved": list(self.missed_retrieved),
             "citation_validity": _r(self.citation_validity),
@@ -236,6 +241,7 @@ class EvalResult:
             },
             "answer": {
                 "keypoint_coverage": _r(metrics.mean(r.keypoint_coverage for r in self.items)),
+                "lead_coverage": _r(metrics.mean(r.lead_coverage for r in self.items)),
                 "faithfulness": _r(metrics.mean(r.faithfulness for r in self.items)),
             },
             "citations": {"validity": _r(metrics.mean(float(f) for f in flags)), "n": len(flags)},
@@ -264,7 +270,7 @@ class EvalResult:
 def score_item(item: GoldItem, answer: Answer, chunk_text: TextLookup, doc_text: TextLookup) -> ItemResult:
     """Score one answer against its gold item (see the module docstring for what is scored)."""
     must = item.must_mention
-    hit = rr = coverage = recall = None
+    hit = rr = coverage = lead = recall = None
     missed: tuple[str, ...] = ()
     missed_retrieved: tuple[str, ...] = ()
     if not item.out_of_scope and must:
@@ -273,10 +279,11 @@ def score_item(item: GoldItem, answer: Answer, chunk_text: TextLookup, doc_text:
         rr = metrics.reciprocal_rank(texts, must)
         recall = metrics.keypoint_recall(texts, must)
         if answer.abstained:
-            coverage, missed = 0.0, must
+            coverage, lead, missed = 0.0, 0.0, must
         else:
             missed = tuple(metrics.keypoints_missed(answer.answer, must, MAX_ANSWER_WORDS))
             coverage = metrics.keypoint_coverage(answer.answer, must, MAX_ANSWER_WORDS)
+            lead = metrics.keypoint_coverage(answer.answer, must, LEAD_WORDS)
         missed_retrieved = tuple(p for p in missed if metrics.keypoint_recall(texts, [p]))
     cited: dict[int, str | None] = {}
     valid: list[bool] = []
@@ -288,7 +295,7 @@ def score_item(item: GoldItem, answer: Answer, chunk_text: TextLookup, doc_text:
     faith = None if answer.abstained else metrics.faithfulness(answer.answer, cited)
     return ItemResult(
         item=item, answer=answer, hit_at_5=hit, reciprocal_rank=rr, keypoint_coverage=coverage,
-        missed=missed, keypoint_recall=recall, missed_retrieved=missed_retrieved, citations_valid=tuple(valid),
+        lead_coverage=lead, missed=missed, keypoint_recall=recall, missed_retrieved=missed_retrieved, citations_valid=tuple(valid),
         faithfulness=faith,
     )
 

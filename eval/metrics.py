@@ -255,10 +255,42 @@ def keypoints_missed(answer_text: str, must_mention: Sequence[str], max_words: i
     """The key points that the answer's first ``max_words`` words do not cover.
 
     Citation markers are removed first, then the text is cut to its first ``max_words``
-    whitespace-separated words, then each point is checked with :func:`keypoint_in_text`.
+    whitespace-separated words, then each point is checked with :func:`keypoint_in_text` on each bullet
+    or paragraph of what is left: a point is covered within one of them (a quoted sentence, an item of
+    a list, a paragraph of prose), not by words that two neighbouring bullets happen to put close together
+    ("... help patients make choices." and "A JFP that addresses the duty to involve each patient ..."
+    do not make "duty as to patient choice").
     """
-    head = " ".join(strip_markers(answer_text).split()[:max_words])
-    return [p for p in must_mention if not keypoint_in_text(p, head)]
+    lines = _head_lines(answer_text, max_words)
+    return [p for p in must_mention if not any(keypoint_in_text(p, line) for line in lines)]
+
+
+_ITEM_START = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
+
+
+def _head_lines(answer_text: str, max_words: int) -> list[str]:
+    """The answer's bullets and paragraphs without its markers, cut after its first ``max_words``
+    words. A bullet starts at a line opening with a list marker ("- ", "* ", "1. "), a paragraph after
+    an empty line; any other line break is a wrap inside one (raw text from a PDF)."""
+    blocks: list[list[str]] = []
+    fresh = True
+    for line in strip_markers(answer_text).splitlines():
+        words = line.split()
+        if not words:
+            fresh = True
+            continue
+        if fresh or _ITEM_START.match(line):
+            blocks.append([])
+        blocks[-1].extend(words)
+        fresh = False
+    out: list[str] = []
+    left = max_words
+    for words in blocks:
+        if left <= 0:
+            break
+        out.append(" ".join(words[:left]))
+        left -= len(words)
+    return out
 
 
 def keypoint_coverage(answer_text: str, must_mention: Sequence[str], max_words: int = 300) -> float | None:

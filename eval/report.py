@@ -8,7 +8,7 @@ from typing import Any
 
 from eval.harness import EvalResult
 
-_COLUMNS = ("system", "n", "hit@5", "MRR", "key points retrieved", "coverage", "citation validity", "faithfulness", "abstention P/R")
+_COLUMNS = ("system", "n", "hit@5", "MRR", "key points retrieved", "coverage", "coverage, first 100 words", "citation validity", "faithfulness", "abstention P/R")
 
 
 def _fmt(x: float | None) -> str:
@@ -47,6 +47,7 @@ def compare(systems: Mapping[str, EvalResult | Mapping[str, Any]]) -> str:
                 _fmt(s["retrieval"]["mrr"]),
                 _fmt(s["retrieval"].get("keypoint_recall")),  # absent from summaries saved before it existed
                 _fmt(s["answer"]["keypoint_coverage"]),
+                _fmt(s["answer"].get("lead_coverage")),  # absent from summaries saved before it existed
                 _fmt(s["citations"]["validity"]),
                 _fmt(s["answer"].get("faithfulness")),
                 f"{_fmt(ab['precision'])} / {_fmt(ab['recall'])}",

@@ -32,3 +32,14 @@ def test_bar_is_the_lower_of_target_and_best_so_far(tmp_path, monkeypatch):
     b = gate.bars("dev")
     assert b["mrr"] == 0.7 and b["hit_at_5"] == 0.9
     assert gate.check({m: 0.95 for m in gate.METRICS} | {"mrr": 0.69}, "dev") == ["dev: mrr is 0.6900, below its bar 0.7000"]
+
+
+def test_a_figure_with_no_target_is_held_at_its_best(tmp_path, monkeypatch):
+    f = tmp_path / "gate.json"
+    targets = {m: 0.9 for m in gate.METRICS if m != "lead_coverage"}
+    f.write_text(json.dumps({"targets": targets, "ratchet": {"dev": {"lead_coverage": 0.5}}}))
+    monkeypatch.setattr(gate, "GATE_FILE", f)
+    assert gate.bars("dev")["lead_coverage"] == 0.5
+    assert gate.check({m: 0.95 for m in gate.METRICS} | {"lead_coverage": 0.45}, "dev") == [
+        "dev: lead_coverage is 0.4500, below its bar 0.5000"]
+    assert gate.bars("heldout")["lead_coverage"] == 0.0  # nothing measured yet: no bar

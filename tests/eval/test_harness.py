@@ -114,7 +114,7 @@ def test_summary_numbers_on_the_three_item_gold_set(three_item_result):
     s = three_item_result.summary()
     # keypoint_recall: q1's retrieved c2 holds "net zero" but no chunk holds "green plan" (1/2); q2's c1 holds nothing
     assert s["retrieval"] == {"hit_at_5": 0.5, "mrr": 0.25, "keypoint_recall": 0.25, "n": 2}
-    assert s["answer"] == {"keypoint_coverage": 0.25, "faithfulness": 1.0}
+    assert s["answer"] == {"keypoint_coverage": 0.25, "lead_coverage": 0.25, "faithfulness": 1.0}
     assert s["citations"] == {"validity": 0.5, "n": 2}
     assert s["abstention"] == {"precision": 0.5, "recall": 1.0}
 
@@ -140,6 +140,22 @@ def test_a_missed_point_a_retrieved_chunk_holds_is_reported_as_left_out(chunk_lo
     assert result.keypoint_recall == 0.5
     assert result.missed_retrieved == ("net zero",)
     assert result.problems[0] == "answer missed: 'net zero' (in a retrieved chunk); 'green plan'"
+
+
+def test_lead_coverage_counts_only_the_key_points_in_the_first_100_words(chunk_lookup, doc_lookup):
+    from eval_fakes import make_answer
+
+    from eval.harness import GoldItem, score_item
+
+    item = GoldItem(id="q8", question="What about net zero?", must_mention=("net zero", "green plan"))
+    filler = " ".join(["Plans should report on air quality."] * 20)  # 120 words
+    late = make_answer(item.question, f"The green plan matters. {filler} Net zero by 2040.", retrieved=("c1",))
+    result = score_item(item, late, chunk_lookup, doc_lookup)
+    assert result.keypoint_coverage == 1.0
+    assert result.lead_coverage == 0.5
+    assert result.scores()["lead_coverage"] == 0.5
+    abstained = make_answer(item.question, "I could not find this.", abstained=True, retrieved=("c1",))
+    assert score_item(item, abstained, chunk_lookup, doc_lookup).lead_coverage == 0.0
 
 
 def test_per_duty_breakdown(three_item_result):

@@ -135,6 +135,29 @@ def test_coverage_ignores_text_after_300_words():
     assert keypoint_coverage(answer, ["triple aim"], max_words=303) == 1.0
 
 
+def test_coverage_counts_the_300_words_across_lines():
+    answer = "\n".join(["- " + " ".join(["word"] * 99)] * 3) + "\n- the triple aim"  # 300 words, then the point
+    assert keypoint_coverage(answer, ["triple aim"]) == 0.0
+    assert keypoint_coverage(answer, ["triple aim"], max_words=304) == 1.0
+
+
+def test_a_point_is_covered_within_one_line_not_across_two():
+    answer = ("- ensure patients have information to help them make choices about their care. [3]\n"
+              "- A JFP that addresses the duty to involve each patient well will consider the model. [4]")
+    assert keypoint_coverage(answer, ["duty as to patient choice"]) == 0.0
+    assert keypoint_coverage(answer.replace("\n", " "), ["duty as to patient choice"]) == 1.0  # one paragraph
+    assert keypoint_coverage("- The duty as to patient choice applies. [1]", ["duty as to patient choice"]) == 1.0
+
+
+def test_a_line_wrapped_inside_a_paragraph_is_still_one_paragraph():
+    wrapped = "JFPs must set out how ICBs will discharge the duty as to\npatient choice.\n\nAnother paragraph."
+    assert keypoint_coverage(wrapped, ["duty as to patient choice"]) == 1.0
+    split = "ICBs should explain the duty.\n\nPatients want choice."
+    assert keypoint_coverage(split, ["duty as to patient choice"]) == 0.0
+    listed = "- explain the duty\n  - 1. patient choice"
+    assert keypoint_coverage(listed, ["duty as to patient choice"]) == 0.0
+
+
 def test_coverage_strips_citation_markers_before_matching():
     assert keypoint_coverage("Talk to Healthwatch[3] first.", ["Healthwatch"]) == 1.0
 
