@@ -4,10 +4,13 @@ Candidate sentences come from the best retrieved chunks. Each is scored by embed
 the question, plus a small prior for the chunk's retrieval rank and for requirement wording
 ("must", "should"); a little for similarity to the registry summary of the duty the question is
 about (a neighbouring row's or section's sentence is off its topic); and, for a question asking
-when, for giving a date or a frequency ("by 30 June", "annually"). Sentences are then picked by
-maximal marginal relevance so that the answer does not repeat itself, until the word budget is
-spent. A unit far closer to the question than the others leads; then requirements, then suggestions.
-Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
+when, for giving a date or a frequency ("by 30 June", "annually"). The best passage among the top
+chunks is chosen first, then sentences are picked by maximal marginal relevance so that the answer
+does not repeat itself, until the word budget is spent. The answer quotes them most relevant first
+(a reader who stops after three lines has read what answers the question); among units about as
+relevant as the best, requirements before suggestions (must, should, other, may); a sentence opening
+with "They" or "This" straight after the sentence it leans on, and never first when that one is not
+quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
 with its lead-in ("The five priorities are:" and each priority), marked on every line
 (``assistant.chunk_sentences.answer_units``).
 
@@ -79,15 +82,14 @@ class ExtractiveConfig:
     lead_bonus: float = 0.03  # first sentences of a section usually state the requirement
     duty_bonus: float = 0.04  # chunk tagged with a duty the question is about
     named_bonus: float = 0.15  # a sentence of a document the question names ("Cornwall's board paper")
-    strategy: str = "anchored"  # "anchored": best passage first, in its own order; "scattered": pure MMR
+    strategy: str = "anchored"  # "anchored": the best passage's sentences are chosen first; "scattered": pure MMR
     anchor_words: int = 120  # budget for each anchor passage's sentences
     anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
-    anchors: int = 1  # how many passages are quoted in their own order (each from another document)
-    clear_margin: float = 0.1  # a unit this much more relevant than every other chosen one comes first
+    anchors: int = 1  # how many passages are read in their own order for the answer (each from another document)
     date_bonus: float = 0.06  # for a question asking when: a sentence that gives a date or a frequency
     w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
-    lead_margin: float = 0.0  # a "must" outside the anchor leads if its similarity is at least the anchor's lowest, less this
+    requirement_margin: float = 0.03  # units this close to the most relevant one lead in the order must, should, other, may
 
 
 @dataclass(frozen=True)
@@ -282,27 +284,17 @@ class ExtractiveAnswerer:
             words += n
             if words >= budget:
                 break
-        order = {"must": 0, "should": 1, "other": 2, "may": 3}
-        anchor = [i for i in chosen if i in anchor_set]
-        rest = [i for i in chosen if i not in anchor_set]
-        # what is required leads; then the anchor passage in its own order; then the other points,
-        # should before may
-        rest.sort(key=lambda i: (order[strength(cands[i][0].text)], -sims[i]))
-        # (a requirement leads only when it is as close to the question as the anchor passage's sentences)
-        bar = min((sims[i] for i in anchor), default=0.0) - cfg.lead_margin
-        lead = [] if counted else [i for i in rest if strength(cands[i][0].text) == "must" and sims[i] >= bar]
-        ordered = lead + anchor + [i for i in rest if i not in lead]
-        # a unit far closer to the question than any other ("The three principles describing the JFP's
-        # nature and function are: ..." for "what are the three principles?") is the answer: it leads
-        best = max(ordered, key=lambda i: rel[i], default=None)
-        if (best is not None and not counted
-                and all(rel[best] - rel[i] >= cfg.clear_margin for i in ordered if i != best)):
-            ordered = [best] + [i for i in ordered if i != best]
+        # "what does Lancashire say about ...": Lancashire's words first; what the guidance requires
+        # before how an ICB did it
+        national = national_first(question, names_local)
+        source_first = [(bool(named_docs) and s.chunk.doc_id not in named_docs,
+                         national and s.chunk.kind in LOCAL_KINDS) for s, _ in cands]
+        ordered = answer_order(chosen if not counted else [i for i in chosen if i not in anchor_set], rel,
+                               [strength(s.text) for s, _ in cands], cfg.requirement_margin,
+                               _continuations(cands, chosen), source_first)
+        if counted:  # the announcement and its members, in the document's order, then the rest
+            ordered = [i for i in chosen if i in anchor_set] + ordered
         picks = [Selection(cands[i][0], float(closeness[i])) for i in ordered]
-        if national_first(question, names_local):  # what the guidance requires comes before how an ICB did it
-            picks.sort(key=lambda p: p.sentence.chunk.kind in LOCAL_KINDS)
-        if named_docs:  # "what does Lancashire say about ...": Lancashire's words first
-            picks.sort(key=lambda p: p.sentence.chunk.doc_id not in named_docs)
         return Choice(picks, float(np.max(closeness)))
 
     def _with_enumeration(self, question: str, cands: list[tuple[Sentence, int]],
@@ -410,6 +402,63 @@ class ExtractiveAnswerer:
                 # a run-in heading and its sentence are two sentences, each marked
                 lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
+
+
+_STRENGTH_ORDER = {"must": 0, "should": 1, "other": 2, "may": 3}
+# a unit that leans on the one before it: "They should include ...", "This means ...", or an item of a
+# list whose lead-in is in the chunk before ("the protection or improvement of public health.")
+_LEANING = re.compile(r"^(They|This|These|Those|It|Its|Their|Such|Both|The latter)\b|^[a-z]")
+
+
+def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str], margin: float,
+                 continues: Mapping[int, int | None] | None = None,
+                 source: Sequence[tuple[bool, ...]] | None = None) -> list[int]:
+    """The order an answer quotes its units in: most relevant first, so that a reader who stops after
+    the first lines has read what answers the question; among the units within ``margin`` of the most
+    relevant, what the guidance requires comes before what it suggests (must, should, other, may).
+
+    ``continues``: the units that lean on the one before ("They must share a draft ...", a list item
+    cut from its lead-in), each with the unit it follows in its chunk when that one is quoted too, else
+    ``None``. Such a unit comes straight
+    after the unit it follows, and does not open the answer, where "It" would point at nothing.
+    ``source``: a sort key per candidate that comes before all of that (the document a question names
+    first, national guidance first for a question on what is required). ``rel``, ``strengths`` and
+    ``source`` are indexed by candidate; ``chosen`` are the candidates quoted."""
+    if not chosen:
+        return []
+    continues = continues or {}
+    top = max(float(rel[i]) for i in chosen)
+
+    def key(i: int) -> tuple[bool, int, float]:
+        leading = float(rel[i]) >= top - margin
+        return (not leading, _STRENGTH_ORDER[strengths[i]] if leading else 0, -float(rel[i]))
+
+    # a unit and the units that continue it form a run, quoted in the document's order where its most
+    # relevant unit would stand
+    head = {i: i for i in chosen}
+    for i in sorted(chosen):
+        j = continues.get(i)
+        if j is not None:
+            head[i] = head[j]
+    runs: dict[int, list[int]] = {}
+    for i in sorted(chosen, key=lambda i: (head[i], i)):
+        runs.setdefault(head[i], []).append(i)
+    out = [i for run in sorted(runs.values(), key=lambda r: (source[r[0]] if source else (), min(key(i) for i in r)))
+           for i in run]
+    # the answer would open with a dangling pronoun: the first unit of the same standing that does not leads
+    group = source[out[0]] if source else ()
+    opener = next((k for k, i in enumerate(out) if i not in continues and (source[i] if source else ()) == group), None)
+    if opener:
+        out.insert(0, out.pop(opener))
+    return out
+
+
+def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int]) -> dict[int, int | None]:
+    """The chosen units that open with a pronoun or in lower case, each with the chosen unit just
+    before it in its chunk (``None`` when that one is not quoted)."""
+    at = {(cands[i][0].chunk.chunk_id, cands[i][0].position): i for i in chosen if cands[i][0].position >= 0}
+    return {i: at.get((cands[i][0].chunk.chunk_id, cands[i][0].position - 1)) for i in chosen
+            if cands[i][0].position >= 0 and _LEANING.match(cands[i][0].text)}
 
 
 _WHEN = re.compile(r"\b(when|deadlines?|dates?|timetable|timelines?|timescales?|by when|how often|how soon|"

@@ -354,12 +354,34 @@ def test_requirements_lead_unless_the_question_is_about_an_icbs_own_papers():
     ("Is there a legal minimum for the integration section?", "There is no current specific or defined legal minimum"),
     ("What are the three principles of the JFP?", "The three principles describing the JFP"),
 ])
-def test_a_unit_far_closer_to_the_question_than_the_rest_leads_the_answer(corpus_service, question, first):
+def test_the_unit_closest_to_the_question_leads_the_answer(corpus_service, question, first):
     # before, "must" sentences about involving the HWBs and the annual refresh came first, and the
     # three principles were the tenth point
     ans = corpus_service.ask(question)
     assert not ans.abstained and ans.citations[0].quote.startswith(first)
     assert ans.answer.startswith(f"- {first}")
+
+
+def test_the_answer_leads_with_what_answers_the_question_not_with_the_anchor_passage(corpus_service):
+    # the answer used to quote its anchor passage first, in its own order; "From 1 July 2022, all 42
+    # integrated care systems ... became legal entities" opened this one
+    ans = corpus_service.ask("How should the plan reflect the joint local health and wellbeing strategy?")
+    assert ans.citations[0].quote.startswith("Systems are encouraged to use the JFP to develop a shared delivery plan")
+
+
+@pytest.mark.parametrize("question", [
+    "What does the guidance expect us to say about patient choice?",
+    "Who has to be consulted on the draft JFP?",
+    "What should the plan say about research?",
+    "How should we involve the public?",
+    "What should the JFP say about estates?",
+])
+def test_an_answer_does_not_open_with_a_pronoun_or_a_list_item_cut_from_its_lead_in(corpus_service, question):
+    from assistant.extractive import _LEANING
+
+    ans = corpus_service.ask(question)
+    assert not ans.abstained
+    assert not _LEANING.match(ans.citations[0].quote), ans.answer.splitlines()[0]
 
 
 def test_confidence_is_the_closest_candidate_picked_or_not(corpus_service):
