@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.types import Chunk
@@ -40,6 +40,9 @@ class Sentence:
     position: int = 0  # index of the sentence within its chunk
     # a list quoted whole (see ``answer_units``): its lead-in, then each item, bullets removed
     lines: tuple[str, ...] = ()
+    # an item of a list too long to quote whole: the list's lead-in ("... may wish to consider how they
+    # can ... by:"), verbatim from the chunk, which the answer quotes above the item
+    lead: str = ""
 
 
 def _head(chunk: Chunk) -> str:
@@ -120,8 +123,22 @@ def _is_item(line: str) -> bool:
 def _list_blocks(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
     """Lists introduced by a lead-in ending in a colon ("The five priorities are:"), each as
     (start, end, lines): the span of the chunk text from the lead-in to the last item, verbatim, and
-    its lines with bullets removed. A list of fewer than two items, or of more than
-    ``_LIST_MAX_WORDS`` words, is not a block."""
+    its lines with bullets removed. A list of more than ``_LIST_MAX_WORDS`` words is not a block."""
+    return [b for b in _lists(chunk) if _words_in(b) <= _LIST_MAX_WORDS]
+
+
+def _long_lists(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The lists of ``_lists`` too long to quote whole: their items are quoted one by one."""
+    return [b for b in _lists(chunk) if _words_in(b) > _LIST_MAX_WORDS]
+
+
+def _words_in(block: tuple[int, int, tuple[str, ...]]) -> int:
+    return sum(len(x.split()) for x in block[2])
+
+
+@lru_cache(maxsize=20000)
+def _lists(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Every list of two items or more introduced by a lead-in ending in a colon, as in ``_list_blocks``."""
     rows = _lines_with_offsets(chunk.text)
     blocks = []
     i = 0
@@ -142,8 +159,7 @@ def _list_blocks(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
             items.append(_BULLET.sub("", rows[j][1]).strip())
             end = rows[j][0] + len(rows[j][1].rstrip())
             j += 1
-        words = len(lead.split()) + sum(len(x.split()) for x in items)
-        if len(items) >= 2 and words <= _LIST_MAX_WORDS:
+        if len(items) >= 2:
             blocks.append((start, end, (lead, *items)))
         i = max(j, i + 1)
     return blocks
@@ -189,6 +205,9 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
     together they are the answer to "what are the five priorities?"."""
     sents = _rejoined(chunk, sentences_of(chunk))
     blocks = _list_blocks(chunk)
+    longer = _long_lists(chunk)
+    if longer:
+        sents = _with_leads(chunk, sents, longer)
     if not blocks:
         return sents
     head = _head(chunk)
@@ -206,9 +225,39 @@ def answer_units(chunk: Chunk) -> tuple[Sentence, ...]:
             cursor = block[1]
         if at < cursor:  # inside a list already quoted whole
             continue
-        out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out)))
+        out.append(Sentence(text=s.text, chunk=chunk, context=s.context, position=len(out), lead=s.lead))
         cursor = at + len(s.text)
     out.extend(_list_unit(chunk, head, block, len(out) + i) for i, block in enumerate(pending))
+    return tuple(out)
+
+
+def _with_leads(chunk: Chunk, sents: tuple[Sentence, ...],
+                lists: list[tuple[int, int, tuple[str, ...]]]) -> tuple[Sentence, ...]:
+    """``sents`` with each sentence that lies among the items of one of ``lists`` given that list's
+    lead-in: "sharing data and insights, so resource can be targeted ..." alone does not say that ICBs
+    "may also wish to consider" it, nor what for."""
+    out: list[Sentence] = []
+    search = 0
+    ended: set[int] = set()  # lists a line that reads as no item has closed
+    for s in sents:
+        at = chunk.text.find(s.text, search)
+        if at < 0:
+            out.append(s)
+            continue
+        search = at + len(s.text)
+        lead = ""
+        for n, (start, end, lines) in enumerate(lists):
+            if n in ended or not start + len(lines[0]) < at < end:
+                continue
+            line = chunk.text[chunk.text.rfind("\n", 0, at) + 1:]
+            # an item is bulleted or carries on the lead-in in lower case; a capitalised sentence after
+            # a list typed without bullets is the text going on ("The JFP provides ...")
+            if _BULLET.match(line) or s.text[:1].islower():
+                lead = lines[0]
+            else:
+                ended.add(n)
+            break
+        out.append(replace(s, lead=lead) if lead else s)
     return tuple(out)
 
 

@@ -10,7 +10,9 @@ does not repeat itself, until the word budget is spent. The answer quotes them m
 (a reader who stops after three lines has read what answers the question); among units about as
 relevant as the best, requirements before suggestions (must, should, other, may); a sentence opening
 with "They" or "This" straight after the sentence it leans on, and never first when that one is not
-quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. A short list is quoted whole,
+quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. An
+item of a list too long to quote whole is quoted under the list's lead-in ("ICBs ... may wish to
+address how they will:"), which is cited too and counts towards the word budget. A short list is quoted whole,
 with its lead-in ("The five priorities are:" and each priority), marked on every line
 (``assistant.chunk_sentences.answer_units``).
 
@@ -276,7 +278,7 @@ class ExtractiveAnswerer:
             key = _flat(s.text)
             if any(key in t or t in key for t in seen_text):  # said already (overlapping chunks, a list)
                 continue
-            n = len(s.text.split())
+            n = _cost(s, [cands[c][0] for c in chosen])
             if chosen and words + n > budget:
                 continue
             seen_text.append(key)
@@ -377,7 +379,7 @@ class ExtractiveAnswerer:
             for i, (s, _) in enumerate(cands):
                 if s.chunk.chunk_id != anchor_id or sims[i] < cfg.anchor_floor:
                     continue
-                n = len(s.text.split())
+                n = _cost(s, [cands[c][0] for c in chosen])
                 if chosen and words + n > limit:
                     break
                 chosen.append(i)
@@ -391,9 +393,21 @@ class ExtractiveAnswerer:
         contains (a footnote, or a fake marker planted in a document), which would read as ours."""
         lines: list[str] = []
         citations: list[Citation] = []
-        for n, p in enumerate(picks, start=1):
-            citations.append(make_citation(n, p.sentence.chunk, p.sentence.text))
-            if p.sentence.lines:  # a list: its lead-in, then each item, every sentence marked
+        under: tuple[str, str] | None = None  # the long list whose items are being quoted
+        n = 0
+        for p in picks:
+            s = p.sentence
+            in_list = (s.chunk.chunk_id, s.lead) if s.lead else None
+            if in_list and in_list != under:  # an item of a long list: its lead-in above it, cited
+                n += 1
+                citations.append(make_citation(n, s.chunk, s.lead))
+                lines.append(f"- {_marked(' '.join(without_markers(s.lead).split()), n, full_stops_only=True)}")
+            under = in_list
+            n += 1
+            citations.append(make_citation(n, s.chunk, s.text))
+            if in_list:
+                lines.append(f"  - {_marked(' '.join(without_markers(s.text).split()), n, full_stops_only=True)}")
+            elif p.sentence.lines:  # a list: its lead-in, then each item, every sentence marked
                 lead, *items = p.sentence.lines
                 lines.append(f"- {without_markers(lead)} [{n}]")
                 lines.extend(f"  - {_marked(without_markers(item), n)}" for item in items)
@@ -455,10 +469,31 @@ def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str
 
 def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int]) -> dict[int, int | None]:
     """The chosen units that open with a pronoun or in lower case, each with the chosen unit just
-    before it in its chunk (``None`` when that one is not quoted)."""
+    before it in its chunk (``None`` when that one is not quoted). An item of a long list follows the
+    item of its list quoted before it; the first one quoted stands under the list's lead-in
+    (``compose``), so it leans on nothing."""
     at = {(cands[i][0].chunk.chunk_id, cands[i][0].position): i for i in chosen if cands[i][0].position >= 0}
-    return {i: at.get((cands[i][0].chunk.chunk_id, cands[i][0].position - 1)) for i in chosen
-            if cands[i][0].position >= 0 and _LEANING.match(cands[i][0].text)}
+    out: dict[int, int | None] = {}
+    last_item: dict[tuple[str, str], int] = {}
+    for i in sorted(chosen, key=lambda i: (cands[i][0].chunk.chunk_id, cands[i][0].position)):
+        s = cands[i][0]
+        if s.lead:
+            key = (s.chunk.chunk_id, s.lead)
+            if key in last_item:
+                out[i] = last_item[key]
+            last_item[key] = i
+        elif s.position >= 0 and _LEANING.match(s.text):
+            out[i] = at.get((s.chunk.chunk_id, s.position - 1))
+    return out
+
+
+def _cost(s: Sentence, chosen: Sequence[Sentence]) -> int:
+    """The words quoting ``s`` adds to an answer that quotes ``chosen``: its own, and its list's
+    lead-in when it is the first item of that list quoted (``compose`` quotes the lead-in above it)."""
+    n = len(s.text.split())
+    if s.lead and not any(c.lead == s.lead and c.chunk.chunk_id == s.chunk.chunk_id for c in chosen):
+        n += len(s.lead.split())
+    return n
 
 
 _WHEN = re.compile(r"\b(when|deadlines?|dates?|timetable|timelines?|timescales?|by when|how often|how soon|"

@@ -56,7 +56,42 @@ def test_a_long_list_is_not_quoted_whole():
     items = "\n".join(f"- item {i} " + "word " * 20 for i in range(6))
     c = chunk(f"The plan should cover:\n{items}")
     assert not [u for u in answer_units(c) if u.lines]
-    assert answer_units(c) == sentences_of(c)
+    assert [u.text for u in answer_units(c)] == [s.text for s in sentences_of(c)]
+    # each item is quoted alone, and knows the lead-in the answer quotes above it
+    assert [u.lead for u in answer_units(c)] == ["The plan should cover:"] * 6
+
+
+LONG_LIST = ("Workforce matters. In their JFPs, ICBs and their partner trusts may wish to address how they will:\n"
+             "develop an evidence-based, system-wide approach to workforce planning that is closely aligned to finance "
+             "and activity planning, so that every partner plans from one picture of demand\n"
+             "adopt the common NHS standards on leadership behaviours, competence and pay across every employer in "
+             "the system, and report on how far each organisation has got with them\n"
+             "develop a system-wide approach to recruitment, retention, and deployment, informed by joined-up "
+             "workforce planning and by what staff say about working in the system\n"
+             "The JFP provides an opportunity to plan for how the ICB will work with partners in adult social care.")
+
+
+def test_items_of_a_long_list_typed_without_bullets_know_their_lead_in():
+    units = answer_units(chunk(LONG_LIST))
+    lead = "In their JFPs, ICBs and their partner trusts may wish to address how they will:"
+    assert [u.lead for u in units if u.text.startswith(("develop", "adopt"))] == [lead] * 3
+    assert not [u for u in units if u.lead and not u.text.startswith(("develop", "adopt"))]
+
+
+def test_items_of_a_long_list_are_quoted_under_its_lead_in_which_is_cited_too(answerer):
+    c = chunk(LONG_LIST)
+    units = answer_units(c)
+    items = [u for u in units if u.lead]
+    other = next(u for u in units if u.text.startswith("The JFP provides"))
+    text, citations = answerer.compose([Selection(items[0], 0.9), Selection(items[2], 0.8), Selection(other, 0.7)])
+    lines = text.splitlines()
+    assert lines[0] == "- In their JFPs, ICBs and their partner trusts may wish to address how they will: [1]"
+    assert lines[1].startswith("  - develop an evidence-based") and lines[1].endswith("[2]")
+    assert lines[2].startswith("  - develop a system-wide approach") and lines[2].endswith("[3]")  # one lead-in for both
+    assert lines[3].startswith("- The JFP provides") and lines[3].endswith("[4]")
+    assert [q.quote for q in citations] == [items[0].lead, items[0].text, items[2].text, other.text]
+    assert all(quote_in_chunk(q.quote, c.text) for q in citations)
+    assert faithfulness(text, {n: c.text for n in range(1, 5)}) == 1.0
 
 
 def test_a_list_of_table_rows_or_of_one_item_is_not_a_block():
@@ -309,3 +344,16 @@ def test_a_sentence_that_gives_a_date_or_frequency_is_recognised(text, timed):
 def test_a_when_question_is_answered_with_the_dates(corpus_service):
     ans = corpus_service.ask("What are the key deadlines for the JFP?")
     assert "31 March" in ans.answer and "30 June" in ans.answer
+
+
+def test_a_lists_lead_in_counts_towards_the_word_budget(answerer):
+    from assistant.types import ScoredChunk
+
+    c = chunk(LONG_LIST)
+    question = "What should the plan say about workforce planning, recruitment and NHS standards?"
+    for budget in (60, 90, 250):
+        picks = answerer.select(question, [ScoredChunk(chunk=c, score=1.0, rank=1)], max_words=budget)
+        text, _ = answerer.compose(picks)
+        words = [w for w in text.split() if w != "-" and not (w.startswith("[") and w.endswith("]"))]
+        assert any(p.sentence.lead for p in picks)
+        assert len(words) <= budget, (budget, text)

@@ -427,3 +427,17 @@ def test_sentences_are_matched_against_the_question_without_everyday_long_forms(
     # the guidance's section on system development leads, not a blog's "we will support ICS leaders"
     assert ans.citations[0].section.endswith("System development"), ans.citations[0]
     assert ans.confidence is not None and ans.confidence >= corpus_service.answers.threshold
+
+
+def test_items_of_a_long_list_are_quoted_under_the_lists_lead_in(corpus_service):
+    # the items used to stand alone ("develop an evidence-based, system-wide approach ..."), without
+    # the lead-in that says who "may wish to" do them
+    ans = corpus_service.ask("What should we include on workforce?")
+    lines = ans.answer.splitlines()
+    assert lines[0] == "- In their JFPs, ICBs and their partner trusts may wish to address how they will: [1]"
+    items = [line for line in lines[1:] if line.startswith("  - ")]
+    assert len(items) >= 3 and lines[1:len(items) + 1] == items  # together, straight under it
+    lead, first = ans.citations[0], ans.citations[1]
+    assert lead.quote.endswith("how they will:") and lead.chunk_id == first.chunk_id
+    for c in ans.citations:
+        assert c.quote in corpus_service.chunk_text(c.chunk_id)
