@@ -10,11 +10,11 @@ does not repeat itself, until the word budget is spent. The answer quotes them m
 (a reader who stops after three lines has read what answers the question); among units about as
 relevant as the best, requirements before suggestions (must, should, other, may); a sentence opening
 with "They" or "This" straight after the sentence it leans on, and never first when that one is not
-quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. An
-item of a list too long to quote whole is quoted under the list's lead-in ("ICBs ... may wish to
-address how they will:"), which is cited too and counts towards the word budget. A short list is quoted whole,
-with its lead-in ("The five priorities are:" and each priority), marked on every line
-(``assistant.chunk_sentences.answer_units``).
+quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. A
+short list is quoted whole, with its lead-in ("The five priorities are:" and each priority), marked
+on every line (``assistant.chunk_sentences.answer_units``). An item of a list too long to quote whole
+is quoted under the list's lead-in ("ICBs ... may wish to address how they will:"), which is cited
+too and counts towards the word budget.
 
 The sentence vectors are computed once at ingest and stored with the chunks (see
 ``ingest.pipeline``); answering looks them up, and embeds only sentences with no matching stored
@@ -433,8 +433,8 @@ def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str
 
     ``continues``: the units that lean on the one before ("They must share a draft ...", a list item
     cut from its lead-in), each with the unit it follows in its chunk when that one is quoted too, else
-    ``None``. Such a unit comes straight
-    after the unit it follows, and does not open the answer, where "It" would point at nothing.
+    ``None``. Such a unit comes straight after the unit it follows, and does not open the answer, where
+    "It" would point at nothing.
     ``source``: a sort key per candidate that comes before all of that (the document a question names
     first, national guidance first for a question on what is required). ``rel``, ``strengths`` and
     ``source`` are indexed by candidate; ``chosen`` are the candidates quoted."""
@@ -457,14 +457,17 @@ def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str
     runs: dict[int, list[int]] = {}
     for i in sorted(chosen, key=lambda i: (head[i], i)):
         runs.setdefault(head[i], []).append(i)
-    out = [i for run in sorted(runs.values(), key=lambda r: (source[r[0]] if source else (), min(key(i) for i in r)))
-           for i in run]
-    # the answer would open with a dangling pronoun: the first unit of the same standing that does not leads
-    group = source[out[0]] if source else ()
-    opener = next((k for k, i in enumerate(out) if i not in continues and (source[i] if source else ()) == group), None)
+    ordered = sorted(runs.values(), key=lambda r: (source[r[0]] if source else (), min(key(i) for i in r)))
+    # the answer would open with a dangling pronoun: the first run of the same standing that does not
+    # open with one leads
+    def standing(i: int) -> tuple[bool, ...]:
+        return source[i] if source else ()
+
+    opener = next((k for k, r in enumerate(ordered)
+                   if r[0] not in continues and standing(r[0]) == standing(ordered[0][0])), None)
     if opener:
-        out.insert(0, out.pop(opener))
-    return out
+        ordered.insert(0, ordered.pop(opener))
+    return [i for run in ordered for i in run]
 
 
 def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int]) -> dict[int, int | None]:

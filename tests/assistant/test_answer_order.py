@@ -60,3 +60,8 @@ def test_a_dangling_opener_is_only_swapped_with_a_unit_of_the_same_standing():
 def test_only_the_chosen_units_are_ordered():
     assert order([0.9, 0.1, 0.5], ["other"] * 3, chosen=[1, 2]) == [2, 1]
     assert answer_order([], np.array([]), [], MARGIN) == []
+
+
+def test_the_unit_moved_to_open_the_answer_keeps_the_units_that_continue_it():
+    # 0 leans on nothing quoted; 1 and its continuation 2 are the first run that stands alone
+    assert order([0.9, 0.5, 0.4, 0.3], ["other"] * 4, continues={0: None, 2: 1}) == [1, 2, 0, 3]
