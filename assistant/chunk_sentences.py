@@ -18,7 +18,8 @@ from assistant.types import Chunk
 from ingest.chunking import split_sentences
 
 _LINK = re.compile(r"^(https?://|www\.)\S+$")
-_BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d{1,2}[.)]|[a-z][.)])\s+")
+# a list marker: a bullet, or an enumerator as legal text numbers its lists ("1.", "(a)", "ii.", "(iv)")
+_BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{2,5}[.)])\s+")
 # a sentence that stops on a word no sentence ends with ("... ensure they meet the"): a page, column
 # or cell break cut it, and it goes on in the next line
 _UNFINISHED = re.compile(r"\b(in|of|the|a|an|to|for|with|and|or|by|from|on|as|such as|including|e\.g\.?|eg|"
@@ -74,6 +75,31 @@ def _line_sentences(line: str, item: bool) -> list[str]:
     return parts
 
 
+def _opens_list(line: str, following: str | None) -> bool:
+    """Whether ``line`` is the lead-in of a list: it ends in a colon ("The five priorities are:") or,
+    as legal text introduces its lettered lists, in a dash ("... have regard to the need to—") or
+    mid-sentence ("... a broad range of professional expertise in") with a bulleted or numbered line
+    next ("a. the prevention, diagnosis or treatment of illness"). A table row is a lead-in only when
+    its last cell ends in a colon and bulleted lines follow ("Duty to ... | ... the NHS triple aims:"
+    and "(a) health and wellbeing ...")."""
+    body = line.strip()
+    bulleted_next = following is not None and bool(_BULLET.match(following)) and "|" not in following
+    if not body:
+        return False
+    if "|" in body:
+        return bulleted_next and body.endswith(":")
+    if body.endswith(":"):
+        return True
+    return bulleted_next and (body.endswith(("\u2014", "\u2013")) or unfinished(body))
+
+
+def _lead_of(line: str) -> str:
+    """The lead-in sentence of a line that opens a list: its last sentence, in a table row its last
+    cell's (the row label is not part of it)."""
+    body = _BULLET.sub("", line.strip())
+    return split_sentences(body.rsplit("|", 1)[-1].strip())[-1]
+
+
 @lru_cache(maxsize=20000)
 def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     head = _head(chunk)
@@ -81,7 +107,8 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     # the lead-in of the bulleted list the line is an item of: an item alone ("deliver against key
     # national targets ...") does not say it is what a plan should describe
     lead = ""
-    for raw in chunk.text.split("\n"):
+    raws = chunk.text.split("\n")
+    for n, raw in enumerate(raws):
         line = _BULLET.sub("", raw).strip()
         if not line:
             continue
@@ -93,8 +120,8 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
                 continue
             said = f"{lead} {s}" if lead else s
             out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {said}" if head else said, position=len(out)))
-        if line.endswith(":") and "|" not in line:
-            lead = split_sentences(line)[-1]
+        if _opens_list(line, raws[n + 1] if n + 1 < len(raws) else None):
+            lead = _lead_of(line)
     return tuple(out)
 
 
@@ -145,17 +172,19 @@ def _lists(chunk: Chunk) -> list[tuple[int, int, tuple[str, ...]]]:
     while i < len(rows):
         at, line = rows[i]
         body = line.strip()
-        if not body.endswith(":") or "|" in body:
+        if not _opens_list(line, rows[i + 1][1] if i + 1 < len(rows) else None):
             i += 1
             continue
-        lead = split_sentences(_BULLET.sub("", body))[-1]
+        lead = _lead_of(body)
         start = at + line.index(body) + body.rindex(lead)
         items: list[str] = []
         end = at + len(line)
         j = i + 1
         bulleted = j < len(rows) and bool(_BULLET.match(rows[j][1]))
-        # a bulleted list ends at the first line without a bullet
-        while j < len(rows) and _is_item(rows[j][1]) and (not bulleted or _BULLET.match(rows[j][1])):
+        # a bulleted list ends at the first line without a bullet; in one, every bulleted line is an
+        # item, though it ends in a colon ("a. the prevention, diagnosis or treatment of illness, and:")
+        while j < len(rows) and (_BULLET.match(rows[j][1]) and "|" not in rows[j][1] if bulleted
+                                 else _is_item(rows[j][1])):
             items.append(_BULLET.sub("", rows[j][1]).strip())
             end = rows[j][0] + len(rows[j][1].rstrip())
             j += 1

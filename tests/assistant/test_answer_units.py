@@ -3,6 +3,8 @@ semicolon or a line break put back together; every unit a verbatim span of its c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.chunk_sentences import answer_units, sentences_of
@@ -92,6 +94,59 @@ def test_items_of_a_long_list_are_quoted_under_its_lead_in_which_is_cited_too(an
     assert [q.quote for q in citations] == [items[0].lead, items[0].text, items[2].text, other.text]
     assert all(quote_in_chunk(q.quote, c.text) for q in citations)
     assert faithfulness(text, {n: c.text for n in range(1, 5)}) == 1.0
+
+
+# the shapes legal and board-paper text gives its lists, as the shipped PDFs come out of pypdf
+ROMAN = ("NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
+         "their decision-making on three aspects:\n"
+         "i. The health and wellbeing of the people of England.\n"
+         "ii. The quality of services provided.\n"
+         "iii. The efficiency and sustainability of use of resources both for local systems and for the wider NHS.\n"
+         "As part of this, organisations must consider the effects of their decision-making on inequalities.")
+RUN_ON = ("JFPs must set out how ICBs intend to discharge their duty to obtain appropriate advice from persons who "
+          "(taken together) have a broad range of professional expertise in\n"
+          "a. the prevention, diagnosis or treatment of illness, and:\n"
+          "b. the protection or improvement of public health.\n"
+          "The JFP provides an opportunity to set out how the ICB will seek any expert advice they require.")
+DASH = ("Each ICB must, in exercising its functions, have regard to the need to\u2014\n"
+        "(a) reduce inequalities between persons with respect to their ability to access health services, and\n"
+        "(b) reduce inequalities between patients with respect to the outcomes achieved for them.\n"
+        "The plan should say how it will do both.")
+ROW = ("Duty to have regard to wider effect of decisions | In developing our Joint Forward Plan, we have taken full "
+       "account of the NHS triple aims:\n"
+       "(a) health and wellbeing of the people of England\n"
+       "(b) quality of healthcare services (including reducing inequalities)\n"
+       "(c) sustainable and efficient use of resources by NHS bodies.\n"
+       "The JFP references the triple-aim and the strategic priorities map directly to these aims.")
+
+
+@pytest.mark.parametrize("text, lead, n_items", [
+    (ROMAN, "NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
+            "their decision-making on three aspects:", 3),
+    (RUN_ON, "JFPs must set out how ICBs intend to discharge their duty to obtain appropriate advice from persons who "
+             "(taken together) have a broad range of professional expertise in", 2),
+    (DASH, "Each ICB must, in exercising its functions, have regard to the need to\u2014", 2),
+    (ROW, "In developing our Joint Forward Plan, we have taken full account of the NHS triple aims:", 3),
+])
+def test_a_lettered_or_roman_numbered_list_is_quoted_whole_with_its_lead_in(answerer, text, lead, n_items):
+    """Numbered "i. ii. iii.", lettered after a lead-in that runs on into its items ("expertise in" /
+    "a. the prevention ..."), after a dash, or in a table row's last cell: each item alone is a
+    fragment ("The quality of services provided." is too short to quote), the list with its lead-in is
+    the requirement."""
+    c = chunk(text)
+    lists = [u for u in answer_units(c) if u.lines]
+    assert len(lists) == 1
+    assert lists[0].lines[0] == lead and len(lists[0].lines) == 1 + n_items
+    # the items are quoted without their numbers or letters
+    assert not any(re.match(r"\(?[a-z]{1,3}[.)] ", x) for x in lists[0].lines[1:])
+    assert quote_in_chunk(lists[0].text, c.text) and answerer.usable(lists[0])
+    # the sentence after the list is a unit of its own, not an item
+    assert answer_units(c)[-1].text == text.splitlines()[-1] and not answer_units(c)[-1].lines
+
+
+def test_a_line_ending_mid_sentence_before_prose_is_no_lead_in():
+    c = chunk("The plan was agreed in\nMarch by the board.\nIt is published on the website.")
+    assert not [u for u in answer_units(c) if u.lines or u.lead]
 
 
 def test_a_list_of_table_rows_or_of_one_item_is_not_a_block():
