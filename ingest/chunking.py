@@ -193,8 +193,10 @@ def chunk_document(doc: LoadedDocument, doc_id: str, kind: str, cfg: ChunkingCon
         size = 0
         for text, n in _pieces(group, cfg):
             if texts and size + n > cfg.target_tokens:
+                # a list's lead-in ("... may wish to describe how they will:") goes with its items
+                carried = [texts.pop()] if len(texts) > 1 and texts[-1].rstrip().endswith(":") else []
                 chunks.append(_make(doc, doc_id, kind, page, section_str, texts, len(chunks)))
-                texts, size = [], 0
+                texts, size = carried, sum(count_tokens(t) for t in carried)
             texts.append(text)
             size += n
         if texts:

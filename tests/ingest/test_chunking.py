@@ -1,0 +1,37 @@
+"""Packing passages into chunks: a list's lead-in is not left at the end of a chunk without its items."""
+
+from __future__ import annotations
+
+from assistant.types import LoadedDocument, Passage
+from ingest.chunking import ChunkingConfig, chunk_document
+
+CFG = ChunkingConfig(target_tokens=50, overlap_tokens=10)
+SECTION = ("Population health management",)
+PARAGRAPH = ("Population health management helps systems understand the needs of their people and plan care "
+             "around them, drawing on linked data from every partner in the system.")
+LEAD = "ICBs and their partner trusts may wish to describe in their JFPs how they will:"
+ITEMS = ("work across traditional organisational and contractual boundaries",
+         "bring individuals, the public and staff along on the shift towards prevention")
+
+
+def document(texts: list[tuple[str, str]]) -> LoadedDocument:
+    return LoadedDocument(path="/x/g.md", source="g.md", title="Guidance", pages=None, content_hash="0" * 64,
+                          passages=tuple(Passage(text=t, page=None, section=SECTION, kind=k) for t, k in texts))
+
+
+def test_a_lead_in_that_would_end_a_chunk_starts_the_next_one_with_its_items():
+    doc = document([(PARAGRAPH, "paragraph"), (LEAD, "paragraph")] + [(f"- {i}", "list_item") for i in ITEMS])
+    chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
+    assert len(chunks) == 2
+    assert chunks[0].text == PARAGRAPH
+    assert chunks[1].text.split("\n")[0] == LEAD and ITEMS[0] in chunks[1].text
+    # nothing is lost or said twice
+    assert "\n".join(c.text for c in chunks) == "\n".join(p.text for p in doc.passages)
+
+
+def test_a_chunk_that_is_only_a_lead_in_keeps_it():
+    long_lead = " ".join(["The plan should set out, for each of the duties below, how the ICB will meet it"] * 2) + ":"
+    doc = document([(long_lead, "paragraph"), (f"- {ITEMS[1]}", "list_item")])
+    chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
+    assert chunks[0].text == long_lead
+    assert "\n".join(c.text for c in chunks) == "\n".join(p.text for p in doc.passages)
