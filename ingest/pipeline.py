@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes what a file turns into: documents made by an older
 # version are processed again on the next ingest, even though their bytes did not change.
-PIPELINE_VERSION = "14"  # 3: sentence vectors stored with the chunks; 5: one vector per answer unit (lists whole); 6: a sentence cut at a line break is one unit; 7: no sentence split inside brackets; 8: a run-in heading is one unit with its sentence; 9: only on a numbered or bulleted line; 10: no split after "i.e." or "e.g.", nor after "No." or "para." before a number; 11: a bulleted item is embedded after its list's lead-in; 12: patient-involvement tags from the statute's words; 13: a sentence ends at a full stop with a footnote marker glued to it; 14: and at one that closes a quotation
+PIPELINE_VERSION = "15"  # 3: sentence vectors stored with the chunks; 5: one vector per answer unit (lists whole); 6: a sentence cut at a line break is one unit; 7: no sentence split inside brackets; 8: a run-in heading is one unit with its sentence; 9: only on a numbered or bulleted line; 10: no split after "i.e." or "e.g.", nor after "No." or "para." before a number; 11: a bulleted item is embedded after its list's lead-in; 12: patient-involvement tags from the statute's words; 13: a sentence ends at a full stop with a footnote marker glued to it; 14: and at one that closes a quotation; 15: a lead-in ending a chunk moves to the next with its items
 
 SKIP_NAMES = {"provenance.json", "glossary.json", "readme.md", ".ds_store", "thumbs.db"}
 # progress(event, detail): "files" (total), "file" (name), "chunks" (n done, n total) - UI and CLI hook in
