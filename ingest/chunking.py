@@ -193,10 +193,16 @@ def chunk_document(doc: LoadedDocument, doc_id: str, kind: str, cfg: ChunkingCon
         size = 0
         for text, n in _pieces(group, cfg):
             if texts and size + n > cfg.target_tokens:
-                # a list's lead-in ("... may wish to describe how they will:") goes with its items
-                carried = [texts.pop()] if len(texts) > 1 and texts[-1].rstrip().endswith(":") else []
+                # a list's lead-in ("... may wish to describe how they will:") goes with its items,
+                # when the two fit in one chunk
+                lead = texts[-1] if len(texts) > 1 and texts[-1].rstrip().endswith(":") else None
+                carried = count_tokens(lead) if lead is not None else 0
+                if lead is not None and carried + n <= cfg.target_tokens:
+                    texts.pop()
+                else:
+                    lead, carried = None, 0
                 chunks.append(_make(doc, doc_id, kind, page, section_str, texts, len(chunks)))
-                texts, size = carried, sum(count_tokens(t) for t in carried)
+                texts, size = ([lead] if lead is not None else []), carried
             texts.append(text)
             size += n
         if texts:

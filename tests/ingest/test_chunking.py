@@ -35,3 +35,12 @@ def test_a_chunk_that_is_only_a_lead_in_keeps_it():
     chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
     assert chunks[0].text == long_lead
     assert "\n".join(c.text for c in chunks) == "\n".join(p.text for p in doc.passages)
+
+
+def test_a_lead_in_stays_when_what_follows_would_not_fit_with_it():
+    # a table row may run to three times the target: carried with the lead-in it would overflow that
+    row = "Duty to promote integration | " + " ".join(["The ICB works with its partners on joined-up care"] * 12)
+    doc = document([(PARAGRAPH, "paragraph"), (LEAD, "paragraph"), (row, "table_row")])
+    chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
+    assert [c.text for c in chunks] == [f"{PARAGRAPH}\n{LEAD}", row]
+    assert max(c.n_tokens for c in chunks) <= 3 * CFG.target_tokens
