@@ -190,20 +190,19 @@ def chunk_document(doc: LoadedDocument, doc_id: str, kind: str, cfg: ChunkingCon
     for (page, section), group in groupby(body, key=lambda p: (p.page, p.section)):
         section_str = SECTION_SEP.join(section)
         texts: list[str] = []
+        sizes: list[int] = []
         size = 0
         for text, n in _pieces(group, cfg):
             if texts and size + n > cfg.target_tokens:
                 # a list's lead-in ("... may wish to describe how they will:") goes with its items,
                 # when the two fit in one chunk
-                lead = texts[-1] if len(texts) > 1 and texts[-1].rstrip().endswith(":") else None
-                carried = count_tokens(lead) if lead is not None else 0
-                if lead is not None and carried + n <= cfg.target_tokens:
-                    texts.pop()
-                else:
-                    lead, carried = None, 0
-                chunks.append(_make(doc, doc_id, kind, page, section_str, texts, len(chunks)))
-                texts, size = ([lead] if lead is not None else []), carried
+                carry = len(texts) > 1 and texts[-1].rstrip().endswith(":") and sizes[-1] + n <= cfg.target_tokens
+                keep = len(texts) - 1 if carry else len(texts)
+                chunks.append(_make(doc, doc_id, kind, page, section_str, texts[:keep], len(chunks)))
+                texts, sizes = texts[keep:], sizes[keep:]
+                size = sum(sizes)
             texts.append(text)
+            sizes.append(n)
             size += n
         if texts:
             chunks.append(_make(doc, doc_id, kind, page, section_str, texts, len(chunks)))
