@@ -62,8 +62,10 @@ _BOILERPLATE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(please contact|queries (o
                           re.I)
 # a line of a table of contents: "Duty to promote education and training..... | 21"
 _CONTENTS_LINE = re.compile(r"(\.\s?){4,}\W*\d+\W*$|…+\W*\d+\W*$")
-# the lead-in of a list of documents to read, not of points to make
-_READING_LIST = re.compile(r"\b(publications?|resources?|further reading|links?|references?|further information)\b", re.I)
+# the lead-in of a list of documents to read, not of points to make ("These are available on the
+# Greener NHS Knowledge Hub ... and include:")
+_READING_LIST = re.compile(r"\b(publications?|resources?|further reading|links?|references?|further information|"
+                           r"available (on|from|at|via|through|by contacting))\b", re.I)
 # chunk ids -> {chunk id: (digest of the embedded texts, one row per unit of ``answer_units``)}
 StoredVectors = Callable[[Sequence[str]], Mapping[str, tuple[str, np.ndarray]]]
 
@@ -196,7 +198,7 @@ class ExtractiveAnswerer:
         if (sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":")
                 or is_reference(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
             return False
-        return not _title_like(t)
+        return not _title_like(t) and not _title_row(t)
 
     def score(self, question: str, cands: list[tuple[Sentence, int]], sims: np.ndarray,
               duties: tuple[str, ...] = (), name_words: frozenset[str] = frozenset()) -> np.ndarray:
@@ -552,6 +554,16 @@ def _title_like(text: str) -> bool:
     words = t.split()
     capitalised = sum(1 for w in words if w[:1].isupper())
     return bool(words) and capitalised / len(words) >= 0.5 and not t.endswith((".", "?", "!")) and "|" not in t
+
+
+def _title_row(text: str) -> bool:
+    """A row of short cells that says nothing: a table's header row, or a web page's title kept as
+    a link's text ("Tools and resources | Domestic violence and abuse: multi-agency working | Guidance
+    | NICE"). Three cells or more, none longer than eight words, none a sentence, no figures (a row
+    of a table of targets, "A&E 4-hour | 76% | March 2024", is data)."""
+    cells = [c.strip() for c in text.split("|") if c.strip()]
+    return (len(cells) >= 3 and not any(ch.isdigit() for ch in text)
+            and all(len(c.split()) <= 8 and not _FULL_STOP.search(c) for c in cells))
 
 
 def _flat(text: str) -> str:

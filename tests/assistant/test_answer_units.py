@@ -304,6 +304,34 @@ def test_a_reading_list_is_not_used_as_an_answer(answerer):
     assert answerer.usable(next(u for u in answer_units(points) if u.lines))
 
 
+def test_a_list_of_resources_found_elsewhere_is_not_used_as_an_answer(answerer):
+    # the lead-in says where the documents are found, not what the plan should do
+    c = chunk("These are available on the Greener NHS Knowledge Hub on FutureNHS, or available by contacting "
+              "Greener NHS regional leads, and include:\nDelivering a Net Zero NHS report\n"
+              "Guidance for ICSs and trusts on How to produce a Green Plan\nGreener NHS Dashboard",
+              section="Climate change")
+    block = next(u for u in answer_units(c) if u.lines)
+    assert not answerer.usable(block)
+    # "available" in a list of what the plan should do is not a reading list
+    points = chunk("The plan should describe how the ICB will:\nmake services available in the evening\n"
+                   "publish waiting times", section="Access")
+    assert answerer.usable(next(u for u in answer_units(points) if u.lines))
+
+
+@pytest.mark.parametrize(("text", "usable"), [
+    # a web page's title kept as a link's text, and a table's header row: short cells, no sentence
+    ("Tools and resources | Domestic violence and abuse: multi-agency working | Guidance | NICE", False),
+    ("Statutory duty | What the guidance asks for | Where our plan meets it", False),
+    # a row of a requirements table says something; a row of targets is data
+    ("Duty as to climate change | Our Joint Forward Plan references the ICB Green Plan that the ICB and its "
+     "partner trusts will use to deliver against the targets.", True),
+    ("Adult general and acute bed occupancy | 92% or below | by March 2025", True),
+])
+def test_a_row_of_titles_is_not_quoted_as_an_answer(answerer, text, usable):
+    unit = answer_units(chunk(text, section="Victims of abuse"))[0]
+    assert answerer.usable(unit) is usable
+
+
 @pytest.mark.parametrize(("text", "usable"), [
     ("Final report of the Ockenden review - GOV.UK (www.gov.uk); A review of the fit and proper person test "
      "(publishing.service.gov.uk)", False),
