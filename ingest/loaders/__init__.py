@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.errors import DocumentError
 from assistant.types import LoadedDocument, Passage
 
-from .common import LoadFailure
+from .common import LoadFailure, rejoin_split_sentences
 
 __all__ = ["SUPPORTED_EXTENSIONS", "load_document"]
 
@@ -65,6 +65,7 @@ def load_document(path: Path | str, *, max_file_mb: float = 100.0, title: str | 
     fmt = _FORMATS[path.suffix.lower()]
     try:
         found_title, passages, pages = _load(fmt, path.suffix.lower(), data)
+        passages = rejoin_split_sentences(passages)
     except LoadFailure as failure:
         raise DocumentError(f"Could not read '{name}': {failure.why}. {failure.fix}") from None
     if not passages:

@@ -172,3 +172,46 @@ def join_wrapped(lines: Iterable[str]) -> str:
 def join_cells(cells: Iterable[str]) -> str:
     """Cells of one table row, tidied, empty ones dropped, joined with " | "."""
     return " | ".join(c for c in (clean_block(cell) for cell in cells) if c)
+
+
+# a footnote at the foot of a page: "1 National Health Service Act 2006 (as amended by ...)."
+_FOOTNOTE = re.compile(r"^\d{1,3}\s+\S")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'’”)\]]*$")
+
+
+def rejoin_split_sentences(passages: Sequence[Passage]) -> list[Passage]:
+    """Passages with a sentence that a page break cut in two joined again.
+
+    A paragraph or list item that stops without closing punctuation ("... including the voluntary
+    and community and social"), followed on the next page, or after the footnotes at the foot of its
+    page, by a paragraph of the same section that opens in lower case ("enterprise sector, independent social
+    care providers ..."), is one sentence: the two halves become one passage, on the first half's
+    page, and the footnotes follow it. A line that recurs in the document (a table header repeated
+    on every page) is not the first half of anything, nor is a short line (a label, a heading), nor
+    an item of a list without bullets."""
+    seen = Counter(p.text for p in passages)
+    out: list[Passage] = []
+    i = 0
+    while i < len(passages):
+        first = passages[i]
+        j = i + 1
+        while j < len(passages) and j <= i + 3 and passages[j].kind == "paragraph" and _FOOTNOTE.match(passages[j].text):
+            j += 1
+        rest = passages[j] if j < len(passages) else None
+        # the break between the halves: footnotes, or a new page (a text file's blank line may be
+        # a real paragraph break)
+        broken = j > i + 1 or rest is not None and first.page is not None and rest.page == first.page + 1
+        # an item of a list that has no bullets ("... how they will:", "deliver ...", "engage ...")
+        # opens in lower case or follows the lead-in: it is not the first half of a sentence
+        in_list = first.kind == "paragraph" and (first.text[:1].islower() or bool(out) and out[-1].text.endswith(":"))
+        if (rest is not None and first.kind in ("paragraph", "list_item") and rest.kind == "paragraph"
+                and rest.section == first.section and rest.text[:1].islower() and len(first.text.split()) >= 5
+                and seen[first.text] == 1 and not _SENTENCE_END.search(first.text) and not in_list and broken):
+            out.append(Passage(text=f"{first.text} {rest.text}", page=first.page, section=first.section,
+                               kind=first.kind))
+            out.extend(passages[i + 1: j])
+            i = j + 1
+        else:
+            out.append(first)
+            i += 1
+    return out

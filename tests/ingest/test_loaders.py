@@ -97,6 +97,42 @@ def test_pdf_wrapped_lines_of_a_paragraph_are_joined_in_order(tmp_path):
     )
 
 
+def test_a_sentence_cut_by_a_page_break_and_its_footnote_is_one_passage(tmp_path):
+    pages = [
+        [Line("Engagement", size=16),
+         Line("Effective engagement is essential with local people, communities, and providers of", gap_before=8),
+         "care and support across the system including the voluntary and community and social",
+         Line("1 National Health Service Act 2006 (as amended by the Health and Care Act 2022).", gap_before=300)],
+        ["enterprise sector, independent social care providers, and unpaid carers. We will report back.",
+         Line("A second paragraph about engagement with carers.", gap_before=9)],
+    ]
+    doc = load_document(write(tmp_path, "paper.pdf", make_pdf(pages)))
+    texts = [p.text for p in doc.passages]
+    whole = ("Effective engagement is essential with local people, communities, and providers of care and support "
+             "across the system including the voluntary and community and social enterprise sector, independent "
+             "social care providers, and unpaid carers. We will report back.")
+    assert whole in texts
+    assert next(p.page for p in doc.passages if p.text == whole) == 1
+    # the footnote is kept, after the sentence it interrupted; the rest follows in order
+    assert texts.index(whole) < texts.index("1 National Health Service Act 2006 (as amended by the Health and Care Act "
+                                            "2022).") < texts.index("A second paragraph about engagement with carers.")
+
+
+def test_a_list_without_bullets_and_a_repeated_table_header_are_not_joined_to_what_follows(tmp_path):
+    text = ("# Climate change\n\nThis could include setting out plans to:\n\n"
+            "deliver against key national targets for the NHS Carbon Footprint\n\n"
+            "engage and develop the system-wide workforce across health and care\n\n"
+            "Legislative requirement Implications for the plan\n\nwork with system partners on travel\n\n"
+            "Legislative requirement Implications for the plan\n\nembed net zero principles in clinical services\n")
+    doc = load_document(write(tmp_path, "list.md", text))
+    assert [p.text for p in doc.passages if p.kind != "heading"] == [
+        "This could include setting out plans to:",
+        "deliver against key national targets for the NHS Carbon Footprint",
+        "engage and develop the system-wide workforce across health and care",
+        "Legislative requirement Implications for the plan", "work with system partners on travel",
+        "Legislative requirement Implications for the plan", "embed net zero principles in clinical services"]
+
+
 def test_pdf_larger_font_lines_become_the_section_path(tmp_path):
     doc = load_document(write(tmp_path, "plan.pdf", three_page_plan()))
     second = next(p for p in doc.passages if p.text.startswith("A second paragraph on the topic of duty"))
