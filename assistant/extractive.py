@@ -465,8 +465,12 @@ def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str
     def standing(i: int) -> tuple[bool, ...]:
         return source[i] if source else ()
 
-    opener = next((k for k, r in enumerate(ordered)
-                   if r[0] not in continues and standing(r[0]) == standing(ordered[0][0])), None)
+    # failing one, the first that stands alone from the same document a question names: national
+    # guidance first is a preference, and "They must share a draft ..." is no opening, whoever says it
+    free = [k for k, r in enumerate(ordered) if r[0] not in continues]
+    top = standing(ordered[0][0])
+    opener = next((k for k in free if standing(ordered[k][0]) == top),
+                  next((k for k in free if standing(ordered[k][0])[:1] == top[:1]), None))
     if opener:
         ordered.insert(0, ordered.pop(opener))
     return [i for run in ordered for i in run]

@@ -57,6 +57,16 @@ def test_a_dangling_opener_is_only_swapped_with_a_unit_of_the_same_standing():
     assert order([0.5, 0.9], ["other"] * 2, continues={0: None}, source=source) == [0, 1]
 
 
+def test_a_dangling_national_opener_gives_way_to_a_local_unit_that_stands_alone():
+    # (named document?, local unit for a question on what is required?): the national unit leans on a
+    # sentence not quoted; national-first is a preference, so the local unit that stands alone leads
+    source = [(False, False), (False, True), (False, True)]
+    assert order([0.9, 0.5, 0.6], ["must"] * 3, continues={0: None}, source=source) == [2, 0, 1]
+    # a unit of another document than the one the question names still does not lead
+    source = [(False, False), (True, False)]
+    assert order([0.9, 0.5], ["must"] * 2, continues={0: None}, source=source) == [0, 1]
+
+
 def test_only_the_chosen_units_are_ordered():
     assert order([0.9, 0.1, 0.5], ["other"] * 3, chosen=[1, 2]) == [2, 1]
     assert answer_order([], np.array([]), [], MARGIN) == []
