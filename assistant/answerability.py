@@ -39,7 +39,12 @@ _CODE_REQUEST = re.compile(
     r"query|queries|macro|formula|regex|regular expression)\b", re.I)
 _WHO_ROLE = re.compile(r"\bwho(?:\s+is|'s|’s|\s+was|\s+are)\s+(?:the\s+)?(?:current\s+)?([a-z][a-z -]{2,40}?)(?: of| at| for| in|\?|$)", re.I)
 _WHO_VERB = re.compile(r"\bwho (chairs|leads|runs|heads|manages)\b", re.I)
-_HOW_MANY = re.compile(r"\bhow many\s+(?:more\s+|fewer\s+|extra\s+|new\s+)?([a-z][a-z-]+)", re.I)
+# "how many hospital beds does ...": the thing counted, up to three words ending in its head noun
+_COUNT_PHRASE_END = (r"does|do|did|are|is|was|were|will|would|can|could|should|shall|must|may|might|have|has|had|"
+                     r"in|on|at|for|of|to|by|per|from|with|across|within|under|over|the|a|an|our|we|you|they|"
+                     r"there|each|every|this|that|these|those|and|or|currently|now|still|been|be|need|needs")
+_HOW_MANY = re.compile(r"\bhow many\s+(?:more\s+|fewer\s+|extra\s+|new\s+)?"
+                       rf"([a-z][a-z-]+(?:\s+(?!(?:{_COUNT_PHRASE_END})\b)[a-z][a-z-]+){{0,2}})", re.I)
 # "how much freedom / detail / flexibility": asks about latitude or depth, not an amount
 _NOT_AMOUNT = re.compile(r"\bhow much (freedom|flexibility|detail|say|choice|discretion|latitude|influence|"
                          r"involvement|emphasis|weight|attention|information|evidence|of)\b", re.I)
@@ -130,10 +135,10 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
             return f"The sources give no {measure.lower()} figure for this."
         counted = _HOW_MANY.search(question)
         if counted and not any(_counts(s, counted.group(1)) for s in quoted):
-            return f"The sources give no count of {counted.group(1).lower()}."
+            return f"The sources give no count of {counted.group(1)}."
         named = _named_subject(question, corpus.document_names)
         if counted and named and not any(_counts(s, counted.group(1)) and _mentions(s, named.lower()) for s in quoted):
-            return f"The sources give no count of {counted.group(1).lower()} for {named}."
+            return f"The sources give no count of {counted.group(1)} for {named}."
     m = _WHO_ROLE.search(question)
     if m and not question.lower().startswith(("who should", "who do", "who does", "who must", "who can", "who will")):
         role = " ".join(w for w in m.group(1).lower().split() if w not in _GENERIC)
@@ -200,7 +205,8 @@ def _mentions(sentence: str, phrase: str) -> bool:
 
 def _counts(sentence: str, noun: str) -> bool:
     """The sentence gives a count of ``noun``: a number (not a year or a percentage) within a few words
-    before it, as in "1,200 new beds" or "65 more staff"."""
+    before it, as in "1,200 new beds" or "65 more staff". Of "hospital beds", every word is needed:
+    "200 new specialist dementia beds" is not a count of hospital beds."""
     target = content_terms(noun)
     if not target:
         return True
@@ -208,7 +214,7 @@ def _counts(sentence: str, noun: str) -> bool:
     for i, w in enumerate(words):
         if not w[-1].isdigit() or w.startswith(("£", "$", "€")) or _YEAR.match(w.replace(",", "")):
             continue
-        after = [t for x in words[i + 1:i + 5] for t in content_terms(x)]
-        if target[0] in after:
+        after = {t for x in words[i + 1:i + 4 + len(target)] for t in content_terms(x)}
+        if all(t in after for t in target):
             return True
     return False

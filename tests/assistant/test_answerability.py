@@ -42,6 +42,15 @@ def test_figures_about_the_subject_that_count_something_else_do_not_answer_how_m
     assert reason("How many staff does the hospital have?", [LIBRARY[7]]) is None
 
 
+def test_how_many_counts_the_whole_thing_asked_about_and_names_it():
+    # "hospital beds": a count of hospital beds answers; a count of other beds does not, and the reason
+    # says what was asked about, as asked
+    assert reason("How many hospital beds does the system have?", ["The system has 1,200 hospital beds."]) is None
+    assert (reason("How many hospital beds does the system have?", ["We will open 200 new specialist dementia beds."])
+            == "The sources give no count of hospital beds.")
+    assert reason("How many NHS staff does the hospital have?", [LIBRARY[7]]) == "The sources give no count of NHS staff."
+
+
 def test_a_year_alone_is_not_a_figure():
     quoted = ["The capital budget will be agreed with partners in 2024."]
     assert reason("What is the capital budget?", quoted) == "The sources give no figure for this."
