@@ -57,6 +57,9 @@ _NATIONAL = re.compile(r"\b(nationally|at (a )?national level|across (the countr
 _YEAR = re.compile(r"^(19|20)\d\d(/\d\d(\d\d)?)?$")
 _GENERIC = frozenset("plan jfp icb ics icp nhs joint forward board integrated care system trust guidance".split())
 _GENERIC_TERMS = frozenset(t for w in _GENERIC for t in content_terms(w))
+# the words a question is asked in ("what should the plan say about ...?"), not what it is about
+_FRAMING_TERMS = frozenset(t for w in "say tell include cover write mention describe explain expect need set show put"
+                           .split() for t in content_terms(w))
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,13 @@ def unknown_words(question: str, weights: TermWeights) -> tuple[list[str], float
     return unknown, (len(unknown) / len(terms) if len(unknown) >= 2 else 0.0)
 
 
+def _surface(question: str, terms: Sequence[str]) -> list[str]:
+    """The question's words, as written, whose content terms are ``terms``."""
+    wanted = set(terms)
+    return list(dict.fromkeys(w for w in re.findall(r"[A-Za-z][\w'-]*", question)
+                              if any(t in wanted for t in content_terms(w))))
+
+
 def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
                         max_unknown_share: float = 1.0, from_named: Sequence[bool] | None = None) -> str | None:
     """A plain reason when the sources cannot answer, else None. ``quoted``: the sentences the
@@ -109,6 +119,11 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     unknown, share = unknown_words(question, weights)
     if share > max_unknown_share:
         return f"Most of the words in this question ({', '.join(unknown[:4])}) appear in no indexed document."
+    if (max_unknown_share < 1.0 and unknown
+            and all(t in _GENERIC_TERMS or t in _FRAMING_TERMS for t in content_terms(question) if t not in unknown)):
+        # what the question is about is in no document: "what should the plan say about dentistry?" (a
+        # misspelt word is named too, so the planner sees it)
+        return f"No indexed document mentions {', '.join(_surface(question, unknown))}."
     asked_numbers = {n for n in numbers_in(question) if len(n) >= 4 or "/" in n}  # years, 2025/26, big figures
     missing = sorted(n for n in asked_numbers if n not in known_numbers)
     if missing:

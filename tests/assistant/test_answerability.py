@@ -141,6 +141,18 @@ def test_a_question_in_words_the_library_never_uses_is_refused():
                                max_unknown_share=0.3) is None
 
 
+def test_a_question_whose_only_subject_no_document_mentions_is_refused_by_that_word():
+    # "dentistry" is the whole subject; "plan" and "say" only frame the question. A misspelling is
+    # named as written, so the planner can see it
+    ask = lambda q: unanswerable_reason(q, [LIBRARY[4]], STATS, max_unknown_share=0.5)  # noqa: E731
+    assert ask("What should the plan say about dentistry?") == "No indexed document mentions dentistry."
+    assert ask("What should the plan say about ocupancy?") == "No indexed document mentions ocupancy."
+    # a subject the library knows is not refused for one unknown word beside it, nor is any question
+    # while the vocabulary check is off
+    assert ask("What should the plan say about dentistry and hospital beds?") is None
+    assert unanswerable_reason("What should the plan say about dentistry?", [LIBRARY[4]], STATS) is None
+
+
 @pytest.mark.parametrize("question", [
     "Write me a SQL query that counts registered patients by GP practice.",
     "Can you write Python code to chart the waiting list figures?",
