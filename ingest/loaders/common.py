@@ -184,18 +184,19 @@ def rejoin_split_sentences(passages: Sequence[Passage]) -> list[Passage]:
 
     A paragraph or list item that stops without closing punctuation ("... including the voluntary
     and community and social"), followed on the next page, or after the footnotes at the foot of its
-    page, by a paragraph of the same section that opens in lower case ("enterprise sector, independent social
-    care providers ..."), is one sentence: the two halves become one passage, on the first half's
-    page, and the footnotes follow it. A line that recurs in the document (a table header repeated
-    on every page) is not the first half of anything, nor is a short line (a label, a heading), nor
-    an item of a list without bullets."""
+    page, by a paragraph of the same section that opens in lower case ("enterprise sector,
+    independent social care providers ..."), is one sentence: the two halves become one passage, on
+    the first half's page, and the footnotes follow it. A line that recurs in the document (a table
+    header repeated on every page) is not the first half of anything, nor is a short line (a label,
+    a heading), nor an item of a list without bullets."""
     seen = Counter(p.text for p in passages)
     out: list[Passage] = []
     i = 0
     while i < len(passages):
         first = passages[i]
         j = i + 1
-        while j < len(passages) and j <= i + 3 and passages[j].kind == "paragraph" and _FOOTNOTE.match(passages[j].text):
+        while (j < len(passages) and j <= i + 3 and passages[j].kind == "paragraph"
+               and _FOOTNOTE.match(passages[j].text)):
             j += 1
         rest = passages[j] if j < len(passages) else None
         # the break between the halves: footnotes, or a new page (a text file's blank line may be
