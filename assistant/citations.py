@@ -28,7 +28,7 @@ def make_citation(n: int, chunk: Chunk, quote: str) -> Citation:
     if not quote_in_chunk(quote, chunk.text):
         raise ValueError(f"quote is not verbatim in chunk {chunk.chunk_id}: {quote[:80]!r}")
     return Citation(n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
-                    page=chunk.page, section=chunk.section, quote=collapse(quote))
+                    page=chunk.page, section=chunk.section, quote=collapse(quote), publisher=chunk.publisher)
 
 
 def numbers_in(text: str) -> set[str]:

@@ -140,8 +140,9 @@ _GENERIC_PLACE_WORDS = frozenset({"north", "south", "east", "west", "central", "
 
 
 def document_names(titles: dict[str, str], chunks: list[Chunk]) -> dict[str, frozenset[str]]:
-    """Words that name one document: capitalised in its title ("Cornwall", "Lancashire") and found in
-    no other document's title or text. "Plans" or "Guidance" name nothing: every document uses them.
+    """Words that name one document: capitalised in its title ("Cornwall", "Lancashire"; ``titles`` may
+    carry the publisher's name after the title: "Arden", "GEM") and found in no other document's title
+    or text. "Plans" or "Guidance" name nothing: every document uses them.
     All of a name's words are kept ("Lancashire", "South", "Cumbria"): they are taken out of the
     question when its sentences are matched; ``named_documents`` needs more than "South" alone."""
     seen_in: dict[str, set[str]] = {}
@@ -248,7 +249,8 @@ class HybridRetriever:
                 in_order = sorted(chunks, key=lambda c: (c.doc_id, c.ordinal))
                 self._next = {a.chunk_id: b.chunk_id for a, b in itertools.pairwise(in_order) if a.doc_id == b.doc_id}
                 self._lexical = LexicalIndex(chunks, self.glossary)
-                self._names = document_names({c.doc_id: c.title for c in chunks}, chunks)
+                # a document is named by its title or its publisher ("the Arden & GEM blog")
+                self._names = document_names({c.doc_id: f"{c.title} {c.publisher}" for c in chunks}, chunks)
                 self._kinds = {c.doc_id: c.kind for c in chunks}
                 self._views = {}
                 self._fragments = {c.chunk_id for c in chunks if is_fragment(c)}

@@ -54,6 +54,7 @@ class Chunk:
     n_tokens: int
     content_hash: str  # sha256 of the chunk text
     ordinal: int = 0  # position within its document
+    publisher: str = ""  # who published the document, from its provenance ("" when not known)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class DocumentRecord:
     content_hash: str
     added_at: str = ""
     path: str = ""
+    publisher: str = ""  # from provenance.json; "" when not known
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -93,6 +95,7 @@ class Citation:
     page: int | None
     section: str
     quote: str
+    publisher: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)

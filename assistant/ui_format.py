@@ -80,6 +80,8 @@ def citation_details(c: Mapping, text: str | None, *, open_: bool = False) -> st
     num = f'<span class="jfp-num">[{escape(str(n))}]</span> ' if n is not None else ""
     meta = [f"<dt>Document</dt><dd>{escape(str(c.get('title') or ''))}</dd>",
             f"<dt>Page</dt><dd>{escape(page_label(c.get('page')))}</dd>"]
+    if c.get("publisher"):
+        meta.insert(1, f"<dt>Publisher</dt><dd>{escape(str(c['publisher']))}</dd>")
     if c.get("section"):
         meta.append(f"<dt>Section</dt><dd>{escape(str(c['section']))}</dd>")
     if c.get("source"):
@@ -253,12 +255,19 @@ def _table(caption: str, headers: list[str], rows: list[list], empty: str, cls: 
             f"<tbody>{body}</tbody></table>")
 
 
+def _by(doc) -> str:
+    """"NHS Confederation · " when the document's publisher is known."""
+    publisher = getattr(doc, "publisher", "")
+    return f"{publisher} · " if publisher else ""
+
+
 def library_html(docs: Iterable) -> str:
     docs = list(docs)
     if not docs:
         return "<p class='jfp-hint'>The library is empty. Add documents, or index the shipped guidance.</p>"
     rows = "".join(
-        f"<tr><td>{escape(d.title)}<br><span class='jfp-small'>{escape(d.source)} · id {escape(d.doc_id)}</span></td>"
+        f"<tr><td>{escape(d.title)}<br><span class='jfp-small'>{escape(_by(d))}{escape(d.source)} · id {escape(d.doc_id)}"
+        "</span></td>"
         f"<td>{escape(d.kind.replace('_', ' '))}</td><td>{'' if d.pages is None else d.pages}</td><td>{d.chunks}</td>"
         f"<td>{escape((d.added_at or '')[:16].replace('T', ' '))}</td></tr>" for d in docs)
     return (f'<table class="jfp-table jfp-library"><caption>Indexed documents ({len(docs)})</caption><thead><tr>'

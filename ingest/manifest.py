@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS documents (
     added_at TEXT NOT NULL,
     path TEXT NOT NULL DEFAULT '',
     full_text TEXT NOT NULL DEFAULT '',
-    version TEXT NOT NULL DEFAULT ''
+    version TEXT NOT NULL DEFAULT '',
+    publisher TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS paths (
     path TEXT PRIMARY KEY,
@@ -80,6 +81,8 @@ class Manifest:
         cols = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
         if "version" not in cols:  # an index made before versions were recorded
             db.execute("ALTER TABLE documents ADD COLUMN version TEXT NOT NULL DEFAULT ''")
+        if "publisher" not in cols:  # an index made before publishers were recorded
+            db.execute("ALTER TABLE documents ADD COLUMN publisher TEXT NOT NULL DEFAULT ''")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -126,14 +129,14 @@ class Manifest:
 
     def documents(self) -> list[DocumentRecord]:
         rows = self._conn().execute(
-            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path "
+            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path, publisher "
             "FROM documents ORDER BY added_at, title"
         ).fetchall()
         return [DocumentRecord(*r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         r = self._conn().execute(
-            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path "
+            "SELECT doc_id, title, source, kind, pages, chunks, content_hash, added_at, path, publisher "
             "FROM documents WHERE doc_id=?", (doc_id,)
         ).fetchone()
         return DocumentRecord(*r) if r else None
@@ -158,7 +161,7 @@ class Manifest:
 
     def chunks(self, doc_id: str | None = None) -> list[Chunk]:
         sql = ("SELECT c.chunk_id, c.doc_id, d.title, d.source, d.kind, c.page, c.section, c.duty_ids, c.text, "
-               "c.n_tokens, c.content_hash, c.ordinal FROM chunks c JOIN documents d USING(doc_id)")
+               "c.n_tokens, c.content_hash, c.ordinal, d.publisher FROM chunks c JOIN documents d USING(doc_id)")
         args: tuple = ()
         if doc_id:
             sql += " WHERE c.doc_id=?"
@@ -169,7 +172,7 @@ class Manifest:
     def chunk(self, chunk_id: str) -> Chunk | None:
         r = self._conn().execute(
             "SELECT c.chunk_id, c.doc_id, d.title, d.source, d.kind, c.page, c.section, c.duty_ids, c.text, "
-            "c.n_tokens, c.content_hash, c.ordinal FROM chunks c JOIN documents d USING(doc_id) WHERE chunk_id=?",
+            "c.n_tokens, c.content_hash, c.ordinal, d.publisher FROM chunks c JOIN documents d USING(doc_id) WHERE chunk_id=?",
             (chunk_id,),
         ).fetchone()
         return self._row_to_chunk(r) if r else None
@@ -191,7 +194,8 @@ class Manifest:
     @staticmethod
     def _row_to_chunk(r: tuple) -> Chunk:
         return Chunk(chunk_id=r[0], doc_id=r[1], title=r[2], source=r[3], kind=r[4], page=r[5], section=r[6],
-                     duty_ids=tuple(json.loads(r[7])), text=r[8], n_tokens=r[9], content_hash=r[10], ordinal=r[11])
+                     duty_ids=tuple(json.loads(r[7])), text=r[8], n_tokens=r[9], content_hash=r[10], ordinal=r[11],
+                     publisher=r[12])
 
     # --- writes ------------------------------------------------------------------------------
     def commit_document(self, record: DocumentRecord, chunks: list[Chunk], paths: list[str], full_text: str,
@@ -209,9 +213,10 @@ class Manifest:
             for old in replaces:
                 db.execute("DELETE FROM documents WHERE doc_id=?", (old,))
             db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents (doc_id, title, source, kind, pages, chunks, content_hash, "
+                "added_at, path, full_text, version, publisher) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (record.doc_id, record.title, record.source, record.kind, record.pages, len(chunks),
-                 record.content_hash, record.added_at or now, record.path, full_text, version),
+                 record.content_hash, record.added_at or now, record.path, full_text, version, record.publisher),
             )
             db.execute("DELETE FROM chunks WHERE doc_id=?", (record.doc_id,))
             db.executemany(
@@ -229,6 +234,15 @@ class Manifest:
             for p in paths:
                 db.execute("INSERT OR REPLACE INTO paths VALUES (?,?)", (p, record.doc_id))
             self._bump(db)
+
+    def set_publisher(self, doc_id: str, publisher: str) -> bool:
+        """Record who published a document (its provenance changed, its bytes did not); whether it changed."""
+        with self._tx() as db:
+            n = db.execute("UPDATE documents SET publisher=? WHERE doc_id=? AND publisher<>?",
+                           (publisher, doc_id, publisher)).rowcount
+            if n:
+                self._bump(db)  # the retriever's document names are rebuilt
+        return bool(n)
 
     def add_path(self, path: str, doc_id: str) -> None:
         with self._tx() as db:

@@ -50,6 +50,7 @@ ProgressFn = Callable[[str, dict], None]
 class Provenance:
     title: str | None = None
     kind: str | None = None
+    publisher: str | None = None
 
 
 def load_provenance(folder: Path) -> dict[str, Provenance]:
@@ -62,7 +63,13 @@ def load_provenance(folder: Path) -> dict[str, Provenance]:
     except (OSError, json.JSONDecodeError) as exc:
         log.warning("ignoring unreadable %s: %s", f, exc)
         return {}
-    return {name: Provenance(title=v.get("title"), kind=v.get("kind")) for name, v in data.items() if isinstance(v, dict)}
+    return {name: Provenance(title=_text(v.get("title")), kind=_text(v.get("kind")), publisher=_text(v.get("publisher")))
+            for name, v in data.items() if isinstance(v, dict)}
+
+
+def _text(value: object) -> str | None:
+    """A provenance field as text: a string kept, anything else (null, a number, a list) left out."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[IngestFailure], list[Path]]:
@@ -188,6 +195,8 @@ class Ingestor:
         known = self.manifest.has_document(doc_id)
         current = known and self.manifest.document_version(doc_id) == self._version
         if current:
+            if prov.publisher:  # provenance is read on every run: a publisher added later is recorded
+                self.manifest.set_publisher(doc_id, prov.publisher)
             if old == doc_id:
                 return "unchanged"
             self.manifest.add_path(path, doc_id)  # same content under another name: no new chunks
@@ -220,7 +229,8 @@ class Ingestor:
             emit("chunks", {"done": min(len(chunks), batch[-1][2].ordinal + 1), "total": len(chunks), "name": f.name})
         replaces = [old] if old and old != doc_id and self._only_path(old, path) else []
         record = DocumentRecord(doc_id=doc_id, title=doc.title, source=doc.source, kind=doc_kind, pages=doc.pages,
-                                chunks=len(chunks), content_hash=content_hash, path=path)
+                                chunks=len(chunks), content_hash=content_hash, path=path,
+                                publisher=prov.publisher or "")
         full_text = "\n".join(p.text for p in doc.passages)
         self.manifest.commit_document(record, chunks, [path], full_text, replaces=replaces, version=self._version,
                                       sentence_vectors=sentence_vecs, model=getattr(self.embedder, "name", ""))

@@ -84,9 +84,10 @@ def sources(as_json: bool = JsonOpt) -> None:
     if as_json:
         emit_json([d.to_json() for d in docs])
         return
-    t = Table("doc_id", "title", "kind", "pages", "chunks", "source")
+    t = Table("doc_id", "title", "publisher", "kind", "pages", "chunks", "source")
     for d in docs:
-        t.add_row(d.doc_id, d.title, d.kind, "" if d.pages is None else str(d.pages), str(d.chunks), d.source)
+        t.add_row(d.doc_id, d.title, d.publisher, d.kind, "" if d.pages is None else str(d.pages), str(d.chunks),
+                  d.source)
     out.print(t)
 
 

@@ -130,7 +130,9 @@ def test_draft_json_has_contract_fields(corpus_service):
     assert {"duty_id", "title", "text", "citations", "placeholders"} <= set(j)
     assert j["duty_id"] == "climate_change" and j["placeholders"] == len(PLACEHOLDER.findall(j["text"]))
     for c in j["citations"]:
-        assert set(c) == {"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote"}
+        # the contract's fields, plus the publisher (the contract lets fields be added, never dropped)
+        assert set(c) == {"n", "chunk_id", "doc_id", "title", "source", "page", "section", "quote", "publisher"}
+        assert c["publisher"]  # every shipped document has one in its provenance
     json.dumps(j)
 
 

@@ -33,6 +33,21 @@ def test_reingest_of_unchanged_file_embeds_nothing(service, tmp_path):
     assert service.ingestor.embed_seconds == before
 
 
+def test_a_publisher_added_to_provenance_later_is_recorded_without_reembedding(service, tmp_path):
+    f = write(tmp_path / "docs" / "estates.md", NOTE)
+    service.ingest([f])
+    assert service.sources()[0].publisher == ""
+    before = service.ingestor.embed_seconds
+    (f.parent / "provenance.json").write_text(json.dumps({"estates.md": {"publisher": "NHS Northshire ICB"}}))
+    again = service.ingest([f])
+    assert again.unchanged == 1 and service.ingestor.embed_seconds == before
+    assert service.sources()[0].publisher == "NHS Northshire ICB"
+    chunk = service.manifest.chunks()[0]
+    assert chunk.publisher == "NHS Northshire ICB"  # and so every citation of it
+    ans = service.ask("How will we consolidate our estate?")
+    assert ans.citations and {c.publisher for c in ans.citations} == {"NHS Northshire ICB"}
+
+
 def test_changed_file_replaces_its_chunks(service, tmp_path):
     f = write(tmp_path / "plan.md", NOTE)
     service.ingest([f])

@@ -49,6 +49,19 @@ def test_document_text_is_escaped_never_live_html():
     assert "<img" not in fmt.highlight_placeholders(evil)
 
 
+def test_a_citation_names_its_publisher_when_known_escaped():
+    cite = {"n": 1, "chunk_id": "c1", "title": "Blog", "source": "b.md", "page": None, "section": "",
+            "quote": "q", "publisher": "NHS Arden & GEM <CSU>"}
+    html = fmt.citation_details(cite, "q")
+    assert "<dt>Publisher</dt><dd>NHS Arden &amp; GEM &lt;CSU&gt;</dd>" in html
+    assert "Publisher" not in fmt.citation_details({**cite, "publisher": ""}, "q")
+    from assistant.types import DocumentRecord
+
+    doc = DocumentRecord("d1", "Blog", "b.md", "commentary", None, 3, "h", publisher="NHS Arden & GEM")
+    assert "NHS Arden &amp; GEM · b.md · id d1" in fmt.library_html([doc])
+    assert "'jfp-small'>b.md · id d1" in fmt.library_html([DocumentRecord("d1", "Blog", "b.md", "commentary", None, 3, "h")])
+
+
 def test_quote_is_highlighted_inside_its_surrounding_text():
     text = "The plan must be published by 30 June.  It must describe   the services the ICB will arrange."
     html = fmt.quote_in_context("It must describe the services", text)
