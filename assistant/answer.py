@@ -80,18 +80,20 @@ class AnswerBuilder:
 
     def build(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray, *,
               duty_ids: tuple[str, ...] = (), focus: str | None = None, names_local: bool = False,
-              named_docs: frozenset[str] = frozenset()) -> Answer:
+              named_docs: frozenset[str] = frozenset(), overview: bool = False) -> Answer:
         """``focus`` is the text sentences are matched against (the question plus, for a follow-up,
         the previous turn, with acronyms expanded), ``query_vector`` its embedding (which may spell out
         fewer acronyms, see ``JfpService.ask``); ``names_local``: the question names an ICB's own
-        document, so national requirements do not go first."""
+        document, so national requirements do not go first; ``overview``: it asks what a named document
+        says as a whole (``assistant.overview``), which that document answers however far its sentences
+        are from the question's few words, so closeness does not make it abstain."""
         stats = self.corpus_stats()
         choice = self.extractive.choose(focus or question, retrieved, query_vector, max_words=self.max_words,
                                         duties=duty_ids, names_local=names_local, name_words=stats.document_names,
-                                        named_docs=named_docs)
+                                        named_docs=named_docs, overview=overview)
         picks = choice.picks
         ev = self.evidence(picks, retrieved, choice.closest)
-        if not picks or ev.confidence < self.threshold:
+        if not picks or (ev.confidence < self.threshold and not overview):
             return self._abstain(question, retrieved, duty_ids, ev)
         reason = unanswerable_reason(question, [p.sentence.text for p in picks], stats, self.max_unknown_share,
                                      [p.sentence.chunk.doc_id in named_docs for p in picks] if named_docs else None)

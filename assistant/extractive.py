@@ -41,6 +41,7 @@ from assistant.chunk_sentences import (
 from assistant.citations import make_citation
 from assistant.duty_topics import DutyTopics
 from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
+from assistant.overview import centre
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -188,7 +189,8 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts])
 
     def usable(self, s: Sentence) -> bool:
-        """Lead-ins ("This could include:"), titles of resources and fragments make poor answers alone."""
+        """Lead-ins ("This could include:"), titles of resources or of the document itself, and fragments
+        make poor answers alone."""
         t = s.text.rstrip()
         words = t.split()
         if s.lines:  # a list with its lead-in, unless it is a reading list
@@ -197,6 +199,8 @@ class ExtractiveAnswerer:
             return not (titles or is_reference(lead) or _READING_LIST.search(lead))
         if (sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":")
                 or is_reference(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
+            return False
+        if _flat(t).rstrip(".") == _flat(s.chunk.title).rstrip("."):  # the document's own title, printed on it
             return False
         return not _title_like(t) and not _title_row(t)
 
@@ -237,11 +241,14 @@ class ExtractiveAnswerer:
 
     def choose(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,
                max_words: int | None = None, duties: tuple[str, ...] = (), names_local: bool = False,
-               name_words: frozenset[str] = frozenset(), named_docs: frozenset[str] = frozenset()) -> Choice:
+               name_words: frozenset[str] = frozenset(), named_docs: frozenset[str] = frozenset(),
+               overview: bool = False) -> Choice:
         """The units to quote, and how close the closest candidate is to the question.
 
         ``name_words``: the words that name a document; ``named_docs``: the documents the question
-        names by them, whose sentences are preferred."""
+        names by them, whose sentences are preferred. ``overview``: the question asks what a named
+        document says as a whole, so units are matched against that document's centre
+        (``assistant.overview``), not the question's framing words."""
         cfg = self.config
         budget = max_words or cfg.max_words
         cands = self.candidates(retrieved, question)
@@ -255,6 +262,9 @@ class ExtractiveAnswerer:
         topic = without_names(question, name_words)
         # "what did Cornwall's board say about ...": sentences are chosen on what it is about
         sims = closeness if topic == question else sv @ self.embedder.embed_query(topic)
+        if overview:
+            own = [i for i, (u, _) in enumerate(cands) if not named_docs or u.chunk.doc_id in named_docs]
+            sims = sv @ centre(sv[own]) if own else sims
         rel = self.score(question, cands, sims, duties, name_words)
         if cfg.date_bonus and asks_when(question):
             rel = rel + cfg.date_bonus * np.array([gives_time(s.text) for s, _ in cands])

@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.duties import Duty, all_duties, duties_in_question, get_duty
 from assistant.errors import InputError
 from assistant.glossary import expand, load_local
+from assistant.overview import asks_for_overview
 from assistant.types import Answer, DocumentRecord, IngestReport
 
 log = logging.getLogger(__name__)
@@ -187,19 +188,21 @@ class JfpService:
         if duty:
             duties = [duty] + [d for d in duties if d != duty]
         qv = self.embedder.embed_query(retrieval_query)
-        filters = Filters(doc_id=doc_id, kind=kind)
+        named = self.retriever.named_documents(retrieval_query)
+        # "what does the Arden & GEM blog recommend?": answered from that document as a whole
+        overview = asked == q and asks_for_overview(q, self._corpus_stats().document_names, len(named))
+        filters = Filters(doc_id=doc_id or (named[0] if overview else None), kind=kind)
         retrieved = self.retriever.retrieve(retrieval_query, k=k or self.settings.k, filters=filters,
                                             duties=duties, query_vector=qv)
         from assistant.extractive import LOCAL_KINDS
 
-        named = self.retriever.named_documents(retrieval_query)
         names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS for d in named)
         # sentences are matched by embedding against the question with only its rarer acronyms
         # spelled out ("AHSN", not "JFP": ``assistant.glossary.everyday_acronyms``)
         sentence_query = self.expand(asked, skip=self.retriever.everyday_acronyms())
         sentence_vector = qv if sentence_query == retrieval_query else self.embedder.embed_query(sentence_query)
         return self.answers.build(q, retrieved, sentence_vector, duty_ids=tuple(duties), focus=retrieval_query,
-                                  names_local=names_local, named_docs=frozenset(named))
+                                  names_local=names_local, named_docs=frozenset(named), overview=overview)
 
     # --- governance ----------------------------------------------------------------------------
     def requirements(self, duty_id: str):

@@ -201,6 +201,10 @@ def test_a_question_that_names_a_document_is_answered_from_it(corpus_service):
     assert {r.chunk.doc_id for r in ans.retrieved} - {lancashire}
     # a possessive names the document too
     assert corpus_service.retriever.named_documents("What did Cornwall's board agree?") == [cornwall]
+    # the publisher names its document too ("the Arden & GEM blog": "Arden" is in no title)
+    blog = next(d.doc_id for d in corpus_service.sources() if d.publisher.startswith("NHS Arden"))
+    assert "Arden" not in next(d.title for d in corpus_service.sources() if d.doc_id == blog)
+    assert corpus_service.retriever.named_documents("What does the Arden & GEM blog recommend?") == [blog]
     # "South" is in "Lancashire and South Cumbria" and in no other document, but names no place alone
     assert corpus_service.retriever.named_documents("What does the South West region expect?") == []
     # and the answer quotes the document named, not the national guidance on the same duty
@@ -441,3 +445,26 @@ def test_items_of_a_long_list_are_quoted_under_the_lists_lead_in(corpus_service)
     assert lead.quote.endswith("how they will:") and lead.chunk_id == first.chunk_id
     for c in ans.citations:
         assert c.quote in corpus_service.chunk_text(c.chunk_id)
+
+
+def test_a_question_about_a_whole_named_document_is_answered_from_it_not_refused(corpus_service):
+    from assistant.overview import asks_for_overview
+
+    names = corpus_service.retriever.corpus.document_names
+    assert asks_for_overview("What does the Arden & GEM blog recommend?", names, 1)
+    assert asks_for_overview("Summarise Cornwall's board paper", names, 1)
+    # a subject besides the name is a question about that subject, answered the usual way
+    assert not asks_for_overview("What did Cornwall's board say about the publication date?", names, 1)
+    assert not asks_for_overview("What does the blog recommend?", names, 0)  # no document named
+    assert not asks_for_overview("What do Cornwall and Lancashire say?", names, 2)
+    blog = next(d for d in corpus_service.sources() if d.publisher.startswith("NHS Arden"))
+    ans = corpus_service.ask("What does the Arden & GEM blog recommend?")
+    assert not ans.abstained, ans.answer  # it abstained (confidence 0.31) before
+    assert ans.citations and {c.doc_id for c in ans.citations} == {blog.doc_id}
+    # a document's own title printed on it is not one of its points
+    briefing = next(d for d in corpus_service.sources() if d.publisher == "NHS Confederation")
+    ans = corpus_service.ask("What does the NHS Confederation briefing say?")
+    assert not ans.abstained and {c.doc_id for c in ans.citations} == {briefing.doc_id}
+    assert all(c.quote.rstrip(".") != briefing.title for c in ans.citations), [c.quote for c in ans.citations]
+    # out-of-scope questions still abstain
+    assert corpus_service.ask("What does the Arden & GEM blog say about the football results?").abstained
