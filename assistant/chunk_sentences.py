@@ -60,13 +60,18 @@ def _run_in(text: str) -> bool:
     return len(text.split()) <= _RUN_IN_MAX_WORDS and text.endswith((".", ":")) and text[:1].isupper()
 
 
+# a footnote reference glued to the full stop that ends a sentence ("... care or treatment.1"): the
+# sentence is quoted without it, still a verbatim span of its chunk, and the reader sees no stray digit
+_TRAILING_FOOTNOTE = re.compile(r"(?:(?<=[a-z)][.!?;:])|(?<=[a-z)][.!?][\"”’]))\d{1,2}$")
+
+
 def _line_sentences(line: str, item: bool) -> list[str]:
     """The sentences of one line, verbatim. On a numbered or bulleted line (``item``), a run-in
     heading is one sentence with the one after it, so the heading is quoted (it names the point)
     and is not dropped as too short to stand alone. Elsewhere a short opening is left alone: a row
     label ("Duty as to climate change, etc. The plan should ...") would lend a local paraphrase the
     topic words that the national sentence it repeats does not carry."""
-    parts = [p for p in (x.strip() for x in split_sentences(line)) if p]
+    parts = [p for p in (_TRAILING_FOOTNOTE.sub("", x.strip()) for x in split_sentences(line)) if p]
     if item and len(parts) >= 2 and _run_in(parts[0]):
         start = line.find(parts[0])
         after = line.find(parts[1], start + len(parts[0]))
@@ -292,8 +297,10 @@ def _with_leads(chunk: Chunk, sents: tuple[Sentence, ...],
 
 def _list_unit(chunk: Chunk, head: str, block: tuple[int, int, tuple[str, ...]], position: int) -> Sentence:
     start, end, lines = block
+    lines = tuple(_TRAILING_FOOTNOTE.sub("", x) for x in lines)
+    text = _TRAILING_FOOTNOTE.sub("", chunk.text[start:end])
     body = f"{lines[0]} " + "; ".join(x.rstrip(".;") for x in lines[1:])
-    return Sentence(text=chunk.text[start:end], chunk=chunk, context=f"{head}: {body}" if head else body,
+    return Sentence(text=text, chunk=chunk, context=f"{head}: {body}" if head else body,
                     position=position, lines=lines)
 
 

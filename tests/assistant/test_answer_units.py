@@ -192,16 +192,29 @@ def test_an_abbreviation_does_not_end_the_sentence(answerer):
         "Duty as to climate change, etc.", "The plan should describe it."]
 
 
-def test_a_footnote_marker_after_a_full_stop_still_ends_the_sentence(answerer):
+def test_a_footnote_marker_after_a_full_stop_ends_the_sentence_and_is_not_quoted(answerer):
     # the supporting materials' "<sup>3</sup>" once the tag is dropped, as a PDF's text gives it too
     text = ("JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3 "
             "The JFP provides an opportunity to articulate how education and training plans relate to workforce plans.")
     units = [u.text for u in answer_units(chunk(text))]
-    assert units == ["JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3",
+    # the marker is not quoted: no stray digit in the answer, and the quote is still a verbatim span
+    assert units == ["JFPs must set out how ICBs intend to discharge their duty in relation to education and training.",
                      "The JFP provides an opportunity to articulate how education and training plans relate to "
                      "workforce plans."]
-    line, _ = answerer.compose([Selection(answer_units(chunk(text))[0], 0.9)])
-    assert line == "- JFPs must set out how ICBs intend to discharge their duty in relation to education and training.3 [1]"
+    assert all(quote_in_chunk(u, text) for u in units)
+    line, citations = answerer.compose([Selection(answer_units(chunk(text))[0], 0.9)])
+    assert line == "- JFPs must set out how ICBs intend to discharge their duty in relation to education and training. [1]"
+    assert citations[0].quote.endswith("education and training.")
+    # nor at the end of a list quoted whole, nor after a closing quotation mark
+    listed = ("The ICB should set out how it will:\n- secure expert advice as part of a clear strategy\n"
+              "- involve clinical leaders in system-wide strategy development and implementation.2")
+    (unit,) = [u for u in answer_units(chunk(listed)) if u.lines]
+    assert unit.lines[-1] == "involve clinical leaders in system-wide strategy development and implementation."
+    assert unit.text.endswith("implementation.") and unit.text in listed
+    quoted = 'The Act says the board "must have regard to the strategy."4'
+    assert answer_units(chunk(quoted))[0].text == 'The Act says the board "must have regard to the strategy."'
+    # a figure that ends a sentence is kept: only a marker glued to a word's full stop is dropped
+    assert answer_units(chunk("The target for the system is set out in table 2.1"))[0].text.endswith("table 2.1")
     # a number that is not a footnote marker does not end one
     assert split_sentences("Upgrade to version 2.1 The next release follows.") == ["Upgrade to version 2.1 The next release follows."]
     assert split_sentences("Costs rose by 4.5 Trusts said so.") == ["Costs rose by 4.5 Trusts said so."]
