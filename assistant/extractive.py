@@ -432,8 +432,10 @@ class ExtractiveAnswerer:
 
 _STRENGTH_ORDER = {"must": 0, "should": 1, "other": 2, "may": 3}
 # a unit that leans on the one before it: "They should include ...", "This means ...", or an item of a
-# list whose lead-in is in the chunk before ("the protection or improvement of public health.")
-_LEANING = re.compile(r"^(They|This|These|Those|It|Its|Their|Such|Both|The latter)\b|^[a-z]")
+# list whose lead-in is in the chunk before ("the protection or improvement of public health."), or
+# draws a conclusion from it ("The plan should therefore cover these needs specifically.")
+_LEANING = re.compile(r"^(They|This|These|Those|It|Its|Their|Such|Both|The latter)\b|^[a-z]|"
+                      r"^(\S+\s+){0,4}(?i:therefore|thus|hence)\b")
 
 
 def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str], margin: float,

@@ -75,3 +75,22 @@ def test_only_the_chosen_units_are_ordered():
 def test_the_unit_moved_to_open_the_answer_keeps_the_units_that_continue_it():
     # 0 leans on nothing quoted; 1 and its continuation 2 are the first run that stands alone
     assert order([0.9, 0.5, 0.4, 0.3], ["other"] * 4, continues={0: None, 2: 1}) == [1, 2, 0, 3]
+
+
+def test_a_sentence_that_draws_a_conclusion_from_the_one_before_leans_on_it():
+    from assistant.chunk_sentences import answer_units
+    from assistant.extractive import _continuations
+    from assistant.types import Chunk
+
+    text = ("Victims of abuse have particular needs that services often miss. "
+            "The plan should therefore cover these needs specifically. "
+            "Therefore, ICBs may wish to train staff across the system. "
+            "ICBs must set out the steps they will take for victims of abuse.")
+    chunk = Chunk(chunk_id="g:00001", doc_id="g", title="Guidance", source="g.md", kind="guidance", page=1,
+                  section="Victims of abuse", duty_ids=(), text=text, n_tokens=40, content_hash="h")
+    cands = [(u, 1) for u in answer_units(chunk)]
+    assert [u.text.split()[0] for u, _ in cands] == ["Victims", "The", "Therefore,", "ICBs"]
+    # quoted after the sentence it concludes from; alone, it does not open the answer
+    assert _continuations(cands, [0, 1, 2, 3]) == {1: 0, 2: 1}
+    assert _continuations(cands, [1, 3]) == {1: None}
+    assert order([0.9, 0.5], ["should", "must"], continues={0: None}) == [1, 0]
