@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from assistant.extractive import answer_order
+from assistant.chunk_sentences import answer_units
+from assistant.extractive import _continuations, answer_order
+from assistant.types import Chunk
 
 MARGIN = 0.03
 
@@ -78,10 +80,6 @@ def test_the_unit_moved_to_open_the_answer_keeps_the_units_that_continue_it():
 
 
 def test_a_sentence_that_draws_a_conclusion_from_the_one_before_leans_on_it():
-    from assistant.chunk_sentences import answer_units
-    from assistant.extractive import _continuations
-    from assistant.types import Chunk
-
     text = ("Victims of abuse have particular needs that services often miss. "
             "The plan should therefore cover these needs specifically. "
             "Therefore, ICBs may wish to train staff across the system. "
