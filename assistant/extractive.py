@@ -39,6 +39,7 @@ from assistant.chunk_sentences import (
     is_outline_chunk,
 )
 from assistant.citations import make_citation
+from assistant.discourse import asks_about_document, describes_document
 from assistant.duty_topics import DutyTopics
 from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.overview import centre
@@ -94,6 +95,9 @@ class ExtractiveConfig:
     anchors: int = 1  # how many passages are read in their own order for the answer (each from another document)
     date_bonus: float = 0.06  # for a question asking when: a sentence that gives a date or a frequency
     w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
+    # a sentence about a document rather than its subject ("It contains a selection of case studies",
+    # ``assistant.discourse``) ranks after those that say what to do, unless the question is about one
+    meta_penalty: float = 0.1
     requirement_margin: float = 0.03  # units this close to the most relevant one lead in the order must, should, other, may
 
 
@@ -270,6 +274,8 @@ class ExtractiveAnswerer:
             rel = rel + cfg.date_bonus * np.array([gives_time(s.text) for s, _ in cands])
         if duties and cfg.w_topic:  # on the duty's topic, not a neighbouring row's or section's
             rel = rel + cfg.w_topic * (sv @ self.topics.vector(duties))
+        if cfg.meta_penalty and not (overview or about_structure(question) or asks_about_document(question)):
+            rel = rel - cfg.meta_penalty * np.array([describes_document(s.text) for s, _ in cands])
         if named_docs and cfg.named_bonus:
             rel = rel + cfg.named_bonus * np.array([s.chunk.doc_id in named_docs for s, _ in cands])
         chosen: list[int] = []
