@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from assistant.errors import InputError
 from assistant.types import Answer
-from eval import metrics
+from eval import metrics, uncertainty
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +193,12 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
+def _interval(xs: Iterable[float | None]) -> list[float] | None:
+    """``[low, high]``: the 95% bootstrap interval of the mean over the items (``eval.uncertainty``)."""
+    iv = uncertainty.interval(list(xs))
+    return None if iv is None else [round(iv.low, 4), round(iv.high, 4)]
+
+
 def _group(results: Sequence[ItemResult]) -> dict[str, Any]:
     return {
         "n": len(results),
@@ -238,9 +244,12 @@ class EvalResult:
                 "mrr": _r(metrics.mean(r.reciprocal_rank for r in scored)),
                 "keypoint_recall": _r(metrics.mean(r.keypoint_recall for r in scored)),
                 "n": len(scored),
+                "mrr_interval": _interval(r.reciprocal_rank for r in scored),
             },
             "answer": {
                 "keypoint_coverage": _r(metrics.mean(r.keypoint_coverage for r in self.items)),
+                # how far chance moves the figure on this many questions: 95% bootstrap interval
+                "keypoint_coverage_interval": _interval(r.keypoint_coverage for r in self.items),
                 "lead_coverage": _r(metrics.mean(r.lead_coverage for r in self.items)),
                 "faithfulness": _r(metrics.mean(r.faithfulness for r in self.items)),
             },

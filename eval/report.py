@@ -56,6 +56,26 @@ def compare(systems: Mapping[str, EvalResult | Mapping[str, Any]]) -> str:
     return _table(_COLUMNS, rows)
 
 
+def intervals(systems: Mapping[str, EvalResult | Mapping[str, Any]]) -> str:
+    """One line per system: coverage and MRR with their 95% bootstrap intervals over the gold items,
+    so a difference between two runs can be read against what chance alone moves (``eval.uncertainty``;
+    ``python -m eval.compare_runs`` compares two runs item by item). Empty for summaries saved before the
+    intervals existed."""
+    lines = []
+    for name, result in systems.items():
+        s = _summary_of(result)
+        parts = []
+        for label, figure, iv in (("coverage", s["answer"]["keypoint_coverage"], s["answer"].get("keypoint_coverage_interval")),
+                                  ("MRR", s["retrieval"]["mrr"], s["retrieval"].get("mrr_interval"))):
+            if figure is not None and iv:
+                parts.append(f"{label} {_fmt(figure)} ({_fmt(iv[0])}-{_fmt(iv[1])})")
+        if parts:
+            lines.append(f"- {name}: {'; '.join(parts)}")
+    if not lines:
+        return ""
+    return "95% intervals over the gold items (bootstrap; chance alone moves a figure this much):\n\n" + "\n".join(lines)
+
+
 def _breakdown_table(label: str, groups: Mapping[str, Mapping[str, Any]]) -> str:
     header = (label, "n", "hit@5", "MRR", "coverage", "abstention accuracy")
     rows = [
@@ -114,6 +134,11 @@ def write_report(
         "",
         compare(systems),
         "",
+    ]
+    spread = intervals(systems)
+    if spread:
+        lines += [spread, ""]
+    lines += [
         "Metric definitions: `eval/metrics.py`. Coverage counts key points in an answer's first 300 "
         "words; key points retrieved counts those found in any retrieved chunk, about the most an answer drawn "
         "from them could cover; citation validity checks each quote verbatim against its chunk and its document.",

@@ -37,7 +37,7 @@ def eval_(
     """Score the assistant on a gold set: retrieval, key-point coverage, citations, abstention."""
     from eval.baselines import assistant_system, bm25_system, dense_langchain_system
     from eval.harness import load_gold, run_eval
-    from eval.report import compare, write_report
+    from eval.report import compare, intervals, write_report
 
     items = load_gold(gold or DEFAULT_GOLD)
     svc = state.service()
@@ -67,6 +67,9 @@ def eval_(
         emit_json(doc)
     else:
         out.print(compare(results), markup=False, soft_wrap=True)
+        spread = intervals(results)
+        if spread:
+            out.print(f"\n{spread}", markup=False, soft_wrap=True)
         out.print(f"\nreport: {report_path}", markup=False, soft_wrap=True)  # a path on one line, to copy
 
 

@@ -113,8 +113,10 @@ def test_summary_has_the_contract_fields(three_item_result):
 def test_summary_numbers_on_the_three_item_gold_set(three_item_result):
     s = three_item_result.summary()
     # keypoint_recall: q1's retrieved c2 holds "net zero" but no chunk holds "green plan" (1/2); q2's c1 holds nothing
-    assert s["retrieval"] == {"hit_at_5": 0.5, "mrr": 0.25, "keypoint_recall": 0.25, "n": 2}
-    assert s["answer"] == {"keypoint_coverage": 0.25, "lead_coverage": 0.25, "faithfulness": 1.0}
+    # the intervals: resampling two items (RR 0.5 and 0; coverage 0.5 and 0) gives means of 0, 0.25, 0.5
+    assert s["retrieval"] == {"hit_at_5": 0.5, "mrr": 0.25, "keypoint_recall": 0.25, "n": 2, "mrr_interval": [0.0, 0.5]}
+    assert s["answer"] == {"keypoint_coverage": 0.25, "keypoint_coverage_interval": [0.0, 0.5], "lead_coverage": 0.25,
+                           "faithfulness": 1.0}
     assert s["citations"] == {"validity": 0.5, "n": 2}
     assert s["abstention"] == {"precision": 0.5, "recall": 1.0}
 
