@@ -1,6 +1,6 @@
 """How far a gold-set figure can be trusted: bootstrap intervals over the gold items.
 
-A figure from 63 questions moves by chance: a coverage of 0.768 has a 95% interval about 0.07 wide.
+A figure from 63 questions moves by chance: a coverage of 0.768 has a 95% interval about 0.15 wide.
 ``interval`` gives that interval for a mean over items; ``paired_difference`` gives it for the change
 between two runs over the same items (each item compared with itself, which is far tighter than two
 separate intervals), so "0.771 against 0.768" can be read as a gain or as noise.
