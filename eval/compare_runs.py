@@ -70,13 +70,11 @@ def changes(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]],
         raise InputError("The two runs share no gold item ids: compare runs of the same gold set.")
     out = []
     for f in figures:
-        pairs = [(before[i].get(f), after[i].get(f)) for i in ids]
-        pairs = [(float(b), float(a)) for b, a in pairs if b is not None and a is not None]
-        diff = paired_difference([b for b, _ in pairs], [a for _, a in pairs])
-        if diff is None:
-            continue
-        out.append(Change(f, sum(b for b, _ in pairs) / len(pairs), sum(a for _, a in pairs) / len(pairs), diff,
-                          len(pairs)))
+        pairs = [(float(before[i][f]), float(after[i][f])) for i in ids
+                 if before[i].get(f) is not None and after[i].get(f) is not None]
+        if pairs:
+            b, a = zip(*pairs, strict=True)
+            out.append(Change(f, sum(b) / len(b), sum(a) / len(a), paired_difference(b, a), len(pairs)))
     return out
 
 
@@ -101,8 +99,8 @@ def render(found: Sequence[Change], items: Sequence[tuple[str, float, float, lis
         d = c.difference
         verdict = ("unchanged" if d.low == d.high == 0 else "within chance" if c.within_chance
                    else "gain" if d.mean > 0 else "loss")
-        lines.append(f"{c.figure:<18} {c.before:7.4f} {c.after:7.4f} {c.difference.mean:+8.4f}  "
-                     f"{c.difference.low:+.4f} to {c.difference.high:+.4f}  ({verdict}, {c.n} items)")
+        lines.append(f"{c.figure:<18} {c.before:7.4f} {c.after:7.4f} {d.mean:+8.4f}  "
+                     f"{d.low:+.4f} to {d.high:+.4f}  ({verdict}, {c.n} items)")
     lines.append("")
     lines.append(f"Items whose coverage changed: {len(items)}")
     for i, b, a, won, lost in items:

@@ -32,10 +32,6 @@ class Interval:
         return self.low <= x <= self.high
 
 
-def _values(xs: Sequence[float | None]) -> np.ndarray:
-    return np.array([x for x in xs if x is not None], dtype=float)
-
-
 def _bootstrap(v: np.ndarray, level: float, resamples: int) -> tuple[float, float]:
     res = bootstrap((v,), np.mean, confidence_level=level, n_resamples=resamples, method="percentile",
                     rng=np.random.default_rng(SEED))
@@ -45,7 +41,7 @@ def _bootstrap(v: np.ndarray, level: float, resamples: int) -> tuple[float, floa
 def interval(xs: Sequence[float | None], level: float = LEVEL, resamples: int = RESAMPLES) -> Interval | None:
     """The mean of the values that are not ``None``, with its bootstrap interval; ``None`` when there
     are none. With one value, or all values equal, the interval is that value (nothing to resample)."""
-    v = _values(xs)
+    v = np.array([x for x in xs if x is not None], dtype=float)
     if not len(v):
         return None
     m = float(v.mean())
@@ -62,15 +58,7 @@ def paired_difference(before: Sequence[float | None], after: Sequence[float | No
     runs differ by no more than chance."""
     if len(before) != len(after):
         raise ValueError("paired_difference needs the same items in both runs.")
-    pairs = [(b, a) for b, a in zip(before, after, strict=True) if b is not None and a is not None]
-    if not pairs:
-        return None
-    d = np.array([a - b for b, a in pairs], dtype=float)
-    m = float(d.mean())
-    if len(d) == 1 or np.all(d == d[0]):
-        return Interval(m, m, m)
-    low, high = _bootstrap(d, level, resamples)
-    return Interval(m, low, high)
-
+    return interval([a - b for b, a in zip(before, after, strict=True) if b is not None and a is not None],
+                    level, resamples)
 
 __all__ = ["Interval", "interval", "paired_difference"]
