@@ -339,6 +339,18 @@ def asks_for_chapters(question: str) -> bool:
     return bool(_FOR_CHAPTERS.search(question))
 
 
+# the heading of a list of a document's appendices or contents ("5. Appendices", "Table of contents")
+_CONTENTS_HEADING = re.compile(r"^\W*(\d+(\.\d+)*\.?\s+)?(appendices|annexes|list of (appendices|annexes|figures|tables)|"
+                               r"(table of )?contents)\W*$", re.I)
+
+
+def is_contents_section(chunk: Chunk) -> bool:
+    """The chunk is in a section that lists a document's appendices or contents ("5. Appendices":
+    "2. Legislative requirements for the joint forward plan", "4. Latest timetable"): titles of
+    parts, which say nothing about what those parts hold."""
+    return bool(_CONTENTS_HEADING.match(_head(chunk)))
+
+
 def is_outline_chunk(chunk: Chunk) -> bool:
     """Most of the chunk's words are an outline of chapters (``is_outline``): it names every topic of
     a plan, so it matches many questions word for word, and it says nothing about any of them."""

@@ -35,6 +35,7 @@ from assistant.chunk_sentences import (
     answer_units,
     asks_for_chapters,
     contexts_digest,
+    is_contents_section,
     is_outline,
     is_outline_chunk,
 )
@@ -233,7 +234,11 @@ class ExtractiveAnswerer:
         plan's chapters ("3.1 Overview of our new model of local care 3.2 ...") only when the question
         asks how a plan is structured; it names topics and says nothing about them."""
         outlines = question is not None and not about_structure(question)
+        # a list of appendices ("2. Legislative requirements for the joint forward plan") unless the
+        # question is about a document's parts
+        contents = outlines and not asks_about_document(question or "")
         return [(s, r.rank) for r in retrieved[: self.config.chunks_considered]
+                if not (contents and is_contents_section(r.chunk))
                 for s in answer_units(r.chunk) if self.usable(s) and not (outlines and is_outline(s.text))]
 
     def select(self, question: str, retrieved: list[ScoredChunk], query_vector: np.ndarray | None = None,

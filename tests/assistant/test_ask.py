@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.chunk_sentences import answer_units, is_outline_chunk
+from assistant.chunk_sentences import answer_units, is_contents_section, is_outline_chunk
 from assistant.citations import quote_in_chunk, uncited_numbers
 from assistant.retrieval import LexicalIndex, RetrievalConfig, cap_per_document, document_names, is_fragment, rrf
 from assistant.types import Chunk
@@ -171,6 +171,28 @@ def test_an_outline_of_chapters_is_ranked_last_unless_the_question_asks_about_st
     about_chapters = corpus_service.ask("How is the Cornwall JFP going to be structured - what are the main chapters?")
     assert is_outline_chunk(about_chapters.retrieved[0].chunk)
     assert about_chapters.citations[0].chunk_id == about_chapters.retrieved[0].chunk.chunk_id
+
+
+def test_a_list_of_appendices_is_quoted_only_when_the_question_is_about_a_documents_parts(corpus_service):
+    def chunk(section: str) -> Chunk:
+        return Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="icb_paper", page=1, section=section,
+                     duty_ids=(), text="2. Legislative requirements for the joint forward plan", n_tokens=9,
+                     content_hash="h")
+
+    assert is_contents_section(chunk("4. Main report > 5. Appendices"))
+    assert is_contents_section(chunk("Table of contents"))
+    assert not is_contents_section(chunk("Appendix 2: Joint Forward Plan legislative requirements"))
+    assert not is_contents_section(chunk("Procurement"))
+    # Cornwall's "5. Appendices" names "Legislative requirements for the joint forward plan", which had
+    # been quoted as a point on procurement; it is a title, and says nothing about procurement
+    on_procurement = corpus_service.ask("What does the plan need to cover on procurement?")
+    assert on_procurement.citations
+    quoted = {c.chunk_id for c in on_procurement.citations}
+    assert not any(is_contents_section(corpus_service.retriever.chunk(cid)) for cid in quoted)
+    assert "Legislative requirements for the joint forward plan" not in on_procurement.answer
+    # asked what the paper's appendices are, the list is the answer
+    appendices = corpus_service.ask("What appendices does Cornwall's board paper have?")
+    assert any(is_contents_section(corpus_service.retriever.chunk(c.chunk_id)) for c in appendices.citations)
 
 
 def test_words_that_name_a_document_do_not_pick_the_sentences(corpus_service):
