@@ -38,6 +38,7 @@ from assistant.answerability import CorpusStats
 from assistant.chunk_sentences import about_structure, asks_for_outline, is_outline_chunk
 from assistant.duties import duties_in_question
 from assistant.glossary import everyday_acronyms, expand
+from assistant.parts import parts_named, parts_of
 from assistant.terms import STOPWORDS, TermWeights
 from assistant.types import Chunk, ScoredChunk
 from ingest.chunking import views
@@ -64,6 +65,9 @@ class RetrievalConfig:
     duty_boost: float = 1.5  # for chunks tagged with a duty the question names or implies
     doc_boost: float = 2.5  # for chunks of a document the question names ("the Cornwall paper")
     outline_boost: float = 2.5  # for an outline of a plan's chapters when the question asks for it
+    # for chunks in a numbered part the question names ("appendix 2", ``assistant.parts``); as strong
+    # as naming the document, and not fitted: only one gold question names a part, and it ranks first
+    part_boost: float = 2.5
     doc_discount: float = 1.0  # < 1: each further pick from a document is discounted (else: a cap, below)
     use_dense: bool = True
     use_lexical: bool = True
@@ -76,7 +80,7 @@ class RetrievalConfig:
         if fusion not in FUSIONS:
             raise ValueError(f"Unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}.")
         fitted = {"linear": {"alpha": 0.8, "duty_boost": 1.5, "doc_boost": 2.5},
-                  "rrf": {"duty_boost": 1.0, "doc_boost": 1.0, "outline_boost": 1.0}}[fusion]
+                  "rrf": {"duty_boost": 1.0, "doc_boost": 1.0, "outline_boost": 1.0, "part_boost": 1.0}}[fusion]
         return cls(**{"fusion": fusion, **fitted, **overrides})
 
 
@@ -236,6 +240,7 @@ class HybridRetriever:
         self._views: dict[str, list[str]] = {}
         self._fragments: set[str] = set()
         self._outlines: set[str] = set()
+        self._parts: dict[tuple[str, str], list[str]] = {}  # ("appendix", "2") -> the chunks in it
         self.corpus = CorpusStats.empty()
         self._everyday: frozenset[str] = frozenset()
 
@@ -255,6 +260,10 @@ class HybridRetriever:
                 self._views = {}
                 self._fragments = {c.chunk_id for c in chunks if is_fragment(c)}
                 self._outlines = {c.chunk_id for c in chunks if is_outline_chunk(c)}
+                self._parts = {}
+                for c in chunks:
+                    for part in parts_of(c.section):
+                        self._parts.setdefault(part, []).append(c.chunk_id)
                 self.corpus = replace(CorpusStats.build(f"{c.section}\n{c.text}" for c in chunks),
                                       document_names=frozenset().union(*self._names.values()))
                 self._everyday = everyday_acronyms(self.corpus.weights, self.glossary)
@@ -320,6 +329,11 @@ class HybridRetriever:
             weights.append(1.0)
         wanted = set(duties if duties is not None else duties_in_question(query)[:2])
         named = self.named_documents(query) if cfg.doc_boost else []
+        parts = parts_named(query) if cfg.part_boost else frozenset()
+        # the chunks of a part the question names ("appendix 4") are candidates though neither
+        # retriever brought them back: a short table of dates matches no word of "what is in appendix 4?"
+        in_parts = {cid for p in parts for cid in self._parts.get(p, ())
+                    if not filters or filters.is_empty() or filters.accepts(self._by_id[cid])}
         # a cover title, a caption, or (unless the question asks how a plan is laid out) an outline of
         # chapters: nothing to quote, ranked after every passage
         last = self._fragments if about_structure(query) else self._fragments | self._outlines
@@ -331,7 +345,8 @@ class HybridRetriever:
             c = self._by_id[cid]
             return ((cfg.duty_boost * bonus_unit if cfg.duty_boost and wanted & set(c.duty_ids) else 0.0)
                     + (cfg.doc_boost * bonus_unit if named and c.doc_id in named else 0.0)
-                    + (outline_boost * bonus_unit if cid in self._outlines else 0.0))
+                    + (outline_boost * bonus_unit if cid in self._outlines else 0.0)
+                    + (cfg.part_boost * bonus_unit if cid in in_parts else 0.0))
 
         if linear:
             top_lex = max(lexical_score.values(), default=0.0) or 1.0
@@ -342,6 +357,7 @@ class HybridRetriever:
 
             fused = {cid: linear_score(cid) for cid in dense_sim}
             missing = [c for c in lexical_score if c not in dense_sim]
+            missing += [c for c in sorted(in_parts) if c not in dense_sim and c not in lexical_score]
             missing = self._could_be_picked(missing, fused, dense_sim, lexical_score, top_lex, boost, k, cfg, last)
             if missing:
                 view_ids = {v: cid for cid in missing for v in self._view_ids(cid)}
@@ -349,6 +365,7 @@ class HybridRetriever:
                 fused.update({cid: linear_score(cid) for cid in missing})
         else:
             fused = rrf(rankings, weights=weights)
+            fused.update({cid: 0.0 for cid in in_parts if cid not in fused})
             for cid in fused:
                 fused[cid] += boost(cid)
         picked = self._pick(fused, k, cfg, last)
@@ -376,7 +393,8 @@ class HybridRetriever:
         floor = min(dense_sim.values()) + BOUND_SLACK
         worst = _order(*picked[-1], last)
         return [cid for cid in missing
-                if _order(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score[cid] / top_lex + boost(cid), last)
+                if _order(cid, cfg.alpha * floor + (1 - cfg.alpha) * lexical_score.get(cid, 0.0) / top_lex + boost(cid),
+                          last)
                 <= worst]
 
     def _pick(self, fused: dict[str, float], k: int, cfg: RetrievalConfig, last: set[str]) -> list[tuple[str, float]]:

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.chunk_sentences import answer_units, is_contents_section, is_outline_chunk
 from assistant.citations import quote_in_chunk, uncited_numbers
+from assistant.parts import parts_named, parts_of
 from assistant.retrieval import LexicalIndex, RetrievalConfig, cap_per_document, document_names, is_fragment, rrf
 from assistant.types import Chunk
 from ingest.index import Filters
@@ -193,6 +194,30 @@ def test_a_list_of_appendices_is_quoted_only_when_the_question_is_about_a_docume
     # asked what the paper's appendices are, the list is the answer
     appendices = corpus_service.ask("What appendices does Cornwall's board paper have?")
     assert any(is_contents_section(corpus_service.retriever.chunk(c.chunk_id)) for c in appendices.citations)
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("What is in appendix 2 of the Cornwall paper?", {("appendix", "2")}),
+    ("Compare Appendix 6 and annex B", {("appendix", "6"), ("annex", "b")}),
+    ("Does the annexe 3a table list every duty?", {("annex", "3a")}),
+    ("Should the plan have an annex a planner can use?", set()),  # "annex a ...": no reference
+    ("What must the plan include on climate change?", set()),
+])
+def test_a_numbered_part_of_a_document_is_read_from_the_question(question, parts):
+    assert parts_named(question) == parts
+    assert parts_of("Appendix 2: Joint Forward Plan legislative requirements > Duty as to climate change") == {
+        ("appendix", "2")}
+    assert parts_of("4. Main report > Joint forward plan") == frozenset()
+
+
+def test_a_question_about_a_numbered_appendix_is_answered_from_it(corpus_service):
+    question = "What is in appendix 2 of the Cornwall paper?"
+    got = corpus_service.ask(question)
+    assert got.retrieved[0].chunk.section.startswith("Appendix 2:")
+    assert got.citations[0].section.startswith("Appendix 2:")
+    # without the part's boost, the sentences that mention "appendix 2" rank first instead
+    plain = corpus_service.retriever.retrieve(question, config=replace(corpus_service.retriever.config, part_boost=0.0))
+    assert not plain[0].chunk.section.startswith("Appendix 2:")
 
 
 def test_words_that_name_a_document_do_not_pick_the_sentences(corpus_service):
