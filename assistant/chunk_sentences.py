@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -44,6 +45,9 @@ class Sentence:
     # an item of a list too long to quote whole: the list's lead-in ("... may wish to consider how they
     # can ... by:"), verbatim from the chunk, which the answer quotes above the item
     lead: str = ""
+    # for an item of a bulleted list, as ``sentences_of`` gives it: the list's lead-in ("This could
+    # include:"), which says how strongly the item is expected; the requirements lookup reads it
+    list_lead: str = ""
 
 
 def _head(chunk: Chunk) -> str:
@@ -113,6 +117,7 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
     # national targets ...") does not say it is what a plan should describe
     lead = ""
     raws = chunk.text.split("\n")
+    typed = _typed_list_leads(chunk)  # lists typed without bullets: line index -> lead-in
     for n, raw in enumerate(raws):
         line = _BULLET.sub("", raw).strip()
         if not line:
@@ -124,10 +129,35 @@ def sentences_of(chunk: Chunk, min_words: int = 5) -> tuple[Sentence, ...]:
             if len(s.split()) < min_words:
                 continue
             said = f"{lead} {s}" if lead else s
-            out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {said}" if head else said, position=len(out)))
+            out.append(Sentence(text=s, chunk=chunk, context=f"{head}: {said}" if head else said, position=len(out),
+                                list_lead=lead or typed.get(n, "")))
         if _opens_list(line, raws[n + 1] if n + 1 < len(raws) else None):
             lead = _lead_of(line)
     return tuple(out)
+
+
+# a footnote printed among the lines ("4 See Domestic Abuse Act 2021 ..."): a bare number, then a capital
+_FOOTNOTE_LINE = re.compile(r"^\s*\d{1,2}\s+[A-Z]")
+
+
+def _typed_list_leads(chunk: Chunk) -> dict[int, str]:
+    """For each line of ``chunk`` that is an item of a list (``_lists``), the list's lead-in; where
+    that lead-in is itself an item of the line before ("This could include:" above "the governance
+    structure, including:", once the bullets that nested them are lost), both, in reading order."""
+    rows = _lines_with_offsets(chunk.text)
+    starts = [at for at, _ in rows]
+    out: dict[int, str] = {}
+    for start, end, lines in _lists(chunk):
+        lead = lines[0]
+        first = bisect_right(starts, start) - 1  # the lead-in's line
+        if lead[:1].islower() and first > 0 and rows[first - 1][1].rstrip().endswith(":"):
+            lead = f"{_lead_of(rows[first - 1][1].strip())} {lead}"
+        for n in range(first + 1, len(rows)):
+            if rows[n][0] > end:
+                break
+            if not _FOOTNOTE_LINE.match(rows[n][1]):  # "4 See Domestic Abuse Act 2021 ...", a page's foot
+                out[n] = lead
+    return out
 
 
 _LIST_MAX_WORDS = 90  # a longer list is not quoted whole: its items stand as sentences

@@ -144,7 +144,7 @@ def _build(service, docs, duties: Sequence[Duty], progress: Progress | None) -> 
             progress("guidance", {"done": n, "total": len(duties), "name": f"Reading the guidance: {duty.title}"})
         # not by row: the check matches a plan against the guidance as a body of text, and its model
         # was fitted on it (with the rows, addressed recall on the labelled plans fell from 93% to 88%)
-        found = find_requirements(duty, service.retriever, memo, by_row=False)
+        found = find_requirements(duty, service.retriever, memo, by_row=False, list_items=False)
         reqs = tuple(r for r in found.requirements if kinds.get(r.citation.doc_id) not in NOT_GUIDANCE_KINDS)
         out.append(DutyGuidance(duty, reqs, memo.embed_documents([_context(r) for r in reqs])))
     return out

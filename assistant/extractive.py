@@ -201,7 +201,7 @@ class ExtractiveAnswerer:
         if s.lines:  # a list with its lead-in, unless it is a reading list
             lead, *items = s.lines
             titles = all(_title_like(x) for x in items) and len(lead.split()) < self.config.min_words
-            return not (titles or is_reference(lead) or _READING_LIST.search(lead))
+            return not (titles or is_reading_list(lead))
         if (sum(1 for w in words if w not in _DASHES) < self.config.min_words or t.endswith(":")
                 or is_reference(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
             return False
@@ -545,6 +545,11 @@ def asks_when(question: str) -> bool:
 def gives_time(text: str) -> bool:
     """The sentence gives a date, a year or a frequency ("by 30 June", "annually before 1 April")."""
     return bool(_TIME.search(text))
+
+
+def is_reading_list(lead: str) -> bool:
+    """The lead-in of a list of documents to read or places to look, not of points to make."""
+    return is_reference(lead) or bool(_READING_LIST.search(lead))
 
 
 def is_reference(text: str) -> bool:

@@ -15,15 +15,18 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.chunk_sentences import sentences_of
+from assistant.chunk_sentences import Sentence, sentences_of
 from assistant.citations import make_citation
 from assistant.duties import DUTIES, Duty, duties_in_heading, match_duties
-from assistant.extractive import strength
+from assistant.extractive import is_reading_list, strength
 from assistant.types import Chunk, Citation
 
 _EXPECTS = re.compile(
     r"\b(must|should|may wish|may|could|expected|expect|required|requires|set out|sets out|describe|explain|"
     r"articulate|outline|identify|ensure|include|consider|demonstrate|show)\b", re.I)
+_SIGNPOSTS = re.compile(r"\b(workspaces?|platforms?|hubs?|networks?) (which|that)\b|\buseful information\b", re.I)
+# a modal verb of its own: an item that says "must" or "should" keeps that strength under any lead-in
+_MODAL = re.compile(r"\b(must|shall|should|(is|are) required to|(is|are) expected to)\b", re.I)
 KIND_ORDER = {"guidance": 0, "icb_paper": 1, "briefing": 2, "icb_plan": 3, "commentary": 4}
 STRENGTH_ORDER = {"must": 0, "should": 1, "may": 2, "other": 3}
 
@@ -33,9 +36,11 @@ class Requirement:
     text: str
     strength: str
     citation: Citation
+    lead_in: str = ""  # for an item of a list: the lead-in it completes ("This could include:")
 
     def to_json(self) -> dict:
-        return {"text": self.text, "strength": self.strength, "citation": self.citation.to_json()}
+        return {"text": self.text, "strength": self.strength, "citation": self.citation.to_json(),
+                "lead_in": self.lead_in}
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,11 @@ class RequirementsResult:
 
 
 def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_similarity: float = 0.30,
-                      by_row: bool = True) -> RequirementsResult:
+                      by_row: bool = True, list_items: bool = True) -> RequirementsResult:
     """``by_row``: leave out a sentence that sits under another duty's row label of a table (see
-    ``row_duties``)."""
+    ``row_duties``). ``list_items``: an item of a bulleted list is a requirement when its lead-in
+    reads as one ("This could include:" and "the role of technology and data in decision-making"),
+    with the lead-in's strength unless the item says must or should itself."""
     query = f"{duty.title}. {duty.summary}"
     qv = embedder.embed_query(query)
     tagged = [c for c in retriever.chunks if duty.id in c.duty_ids]
@@ -68,7 +75,7 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     # that speaks to several duties), so no duty boost
     retrieved = [r.chunk for r in retriever.retrieve(query, k=10, duties=[], query_vector=qv)]
     chunks = list({c.chunk_id: c for c in tagged + retrieved}.values())
-    cands = [s for c in chunks for s in sentences_of(c) if _EXPECTS.search(s.text)]
+    cands = [s for c in chunks for s in sentences_of(c) if _EXPECTS.search(s.text) or (list_items and _by_lead(s))]
     if not cands:
         return RequirementsResult(duty, ())
     sims = embedder.embed_documents([s.context for s in cands]) @ qv
@@ -86,14 +93,19 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
         if sim < (min_similarity if on_topic else min_similarity + 0.05):
             continue
         scored.append((s, float(sim) + (0.1 if on_topic else 0.0)))
-    scored.sort(key=lambda x: -x[1])
+    # the sentences that read as requirements themselves first, then the items that do by their
+    # lead-in, so that a long list of suggestions does not crowd out a "must"
+    scored.sort(key=lambda x: (not _EXPECTS.search(x[0].text), -x[1]))
     # keep the best sentences, but make sure every source that speaks to the duty is represented
     best: list = []
     seen: set[str] = set()
     per_doc: dict[str, int] = {}
     for s, sc in scored:
         key = s.text.lower()
-        if key in seen or per_doc.get(s.chunk.doc_id, 0) >= max(4, limit // 2):
+        # the cap keeps room for every source; the items read by their lead-in come after every
+        # source has had its share, so they only fill what is left of the limit
+        capped = per_doc.get(s.chunk.doc_id, 0) >= max(4, limit // 2) and bool(_EXPECTS.search(s.text))
+        if key in seen or capped:
             continue
         seen.add(key)
         per_doc[s.chunk.doc_id] = per_doc.get(s.chunk.doc_id, 0) + 1
@@ -101,10 +113,28 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
         if len(best) >= limit:
             break
     best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title,
-                             STRENGTH_ORDER[strength(x[0].text)], x[0].chunk.ordinal))
-    reqs = tuple(Requirement(text=s.text, strength=strength(s.text), citation=make_citation(n, s.chunk, s.text))
+                             STRENGTH_ORDER[_strength(x[0], list_items)], x[0].chunk.ordinal))
+    reqs = tuple(Requirement(text=s.text, strength=_strength(s, list_items), citation=make_citation(n, s.chunk, s.text),
+                             lead_in=s.list_lead if list_items else "")
                  for n, (s, _) in enumerate(best, start=1))
     return RequirementsResult(duty, reqs)
+
+
+def _by_lead(s: Sentence) -> bool:
+    """An item of a list whose lead-in reads as a requirement ("This could include:"), unless the
+    list is one of documents to read ("The following additional publications may support ...:") or
+    places to look ("There are several FutureNHS workspaces which may provide useful information")."""
+    return (bool(s.list_lead) and bool(_EXPECTS.search(s.list_lead)) and not is_reading_list(s.list_lead)
+            and not _SIGNPOSTS.search(s.list_lead) and not s.text.rstrip().endswith(":"))
+
+
+def _strength(s: Sentence, list_items: bool) -> str:
+    """must / should / may / other: an item of a list takes its lead-in's ("may wish to describe how
+    they will:" makes "deliver against key national targets" a suggestion, not an instruction),
+    unless it says must or should itself."""
+    if list_items and s.list_lead and not _MODAL.search(s.text):
+        return strength(s.list_lead)
+    return strength(s.text)
 
 
 def _under_another_duty(chunk: Chunk, duty_id: str) -> bool:

@@ -175,7 +175,9 @@ def requirements_html(result: Mapping, texts: Mapping[str, str | None]) -> str:
             n += 1
             c = dict(r.get("citation") or {})
             c["n"] = n
-            out.append(f"<li><p>{escape(str(r.get('text') or ''))} <span class='jfp-num'>[{n}]</span></p>"
+            lead = str(r.get("lead_in") or "")  # an item of a list: the lead-in it completes
+            lead_html = f"<p class='jfp-lead'>In the list \u201c{escape(lead)}\u201d</p>" if lead else ""
+            out.append(f"<li>{lead_html}<p>{escape(str(r.get('text') or ''))} <span class='jfp-num'>[{n}]</span></p>"
                        f"{citation_details(c, texts.get(str(c.get('chunk_id'))))}</li>")
         out.append("</ol>")
     return "".join(out)

@@ -77,3 +77,5 @@ def requirements(duty_id: str = typer.Argument(..., help="A duty id (see 'jfp du
             out.print(f"\n{current}", style="bold", markup=False)
         where = f"p.{r.citation.page}, " if r.citation.page else ""
         out.print(f"  [{r.strength.upper()}] {r.text}  ({where}{r.citation.section})", markup=False)
+        if r.lead_in:  # an item of a list: what it completes
+            out.print(f"      in the list: \u201c{r.lead_in}\u201d", style="dim", markup=False)

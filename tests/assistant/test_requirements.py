@@ -74,3 +74,52 @@ def test_row_labels_of_a_table_are_told_from_prose():
     assert row_duties(c, "The ICB will report each quarter.") == ()  # a row whose label names no duty
     assert row_duties(c, "workforce planning at organisational, system and national level") == ()
     assert row_duties(replace(c, text="Plain prose about the plan."), "Plain prose about the plan.") == ()
+
+
+def test_an_item_of_a_list_typed_without_bullets_knows_its_lead_in():
+    from assistant.chunk_sentences import sentences_of
+    from assistant.types import Chunk
+
+    text = ("The JFP provides an opportunity to set out the approach to procurement. This could include:\n"
+            "the governance structure, including:\n"
+            "arrangements for reporting into the ICB\n"
+            "4 See the Procurement Act 2023 for the thresholds that apply\n"
+            "alignment of category strategy with patient pathways and supply chain resilience")
+    chunk = Chunk(chunk_id="d:1", doc_id="d", title="t", source="s", kind="guidance", page=None,
+                  section="Procurement", duty_ids=(), text=text, n_tokens=60, content_hash="h")
+    leads = {s.text: s.list_lead for s in sentences_of(chunk)}
+    # the nested lead-in ("the governance structure, including:") lost its bullet; the one above it
+    # says how strongly the items are expected
+    assert leads["arrangements for reporting into the ICB"] == "This could include: the governance structure, including:"
+    assert leads["alignment of category strategy with patient pathways and supply chain resilience"].startswith(
+        "This could include:")
+    assert leads["4 See the Procurement Act 2023 for the thresholds that apply"] == ""  # a footnote among them
+    assert leads["The JFP provides an opportunity to set out the approach to procurement."] == ""
+
+
+def test_the_items_of_a_list_of_expectations_are_requirements(corpus_service):
+    procurement = corpus_service.requirements("procurement").requirements
+    items = {r.text: r for r in procurement}
+    # "This could include:" and eight items, none of which says "should" or "may" itself: before, only
+    # the one that happened to say "may be necessary" was listed
+    item = items["alignment of category strategy with patient pathways, supply chain resilience and risk mitigation"]
+    assert item.strength == "may"
+    assert item.lead_in.startswith("This could include:")
+    assert item.to_json()["lead_in"] == item.lead_in
+    assert len([r for r in procurement if r.lead_in]) >= 5
+    # a list of further reading is not a list of requirements
+    workforce = corpus_service.requirements("workforce").requirements
+    assert not any("System Workforce Improvement Model" in r.text for r in workforce)
+    assert any(r.text.startswith("develop a system-wide approach to recruitment, retention, and deployment")
+               for r in workforce)
+    # the items fill what is left: the sentences that read as requirements themselves are all still there
+    climate = corpus_service.requirements("climate_change").requirements
+    assert any(r.text.startswith("JFPs must set out how ICBs intend to discharge their duty in relation to mitigating")
+               and r.strength == "must" for r in climate)
+    # the check's model was fitted on the requirements without the items, and keeps them so
+    from assistant.duties import get_duty
+    from assistant.requirements import find_requirements
+    plain = find_requirements(get_duty("procurement"), corpus_service.retriever, corpus_service.embedder,
+                              by_row=False, list_items=False).requirements
+    assert not any(r.lead_in for r in plain)
+    assert len(plain) < len(procurement)
