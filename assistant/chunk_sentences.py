@@ -45,8 +45,9 @@ class Sentence:
     # an item of a list too long to quote whole: the list's lead-in ("... may wish to consider how they
     # can ... by:"), verbatim from the chunk, which the answer quotes above the item
     lead: str = ""
-    # for an item of a bulleted list, as ``sentences_of`` gives it: the list's lead-in ("This could
-    # include:"), which says how strongly the item is expected; the requirements lookup reads it
+    # for an item of a list, bulleted or typed without bullets, as ``sentences_of`` gives it: the list's
+    # lead-in ("This could include:"), which says how strongly the item is expected; the requirements
+    # lookup reads it, and nothing else does (the answer quotes ``lead``)
     list_lead: str = ""
 
 

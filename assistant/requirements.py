@@ -65,7 +65,7 @@ class RequirementsResult:
 def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_similarity: float = 0.30,
                       by_row: bool = True, list_items: bool = True) -> RequirementsResult:
     """``by_row``: leave out a sentence that sits under another duty's row label of a table (see
-    ``row_duties``). ``list_items``: an item of a bulleted list is a requirement when its lead-in
+    ``row_duties``). ``list_items``: an item of a list is a requirement when its lead-in
     reads as one ("This could include:" and "the role of technology and data in decision-making"),
     with the lead-in's strength unless the item says must or should itself."""
     query = f"{duty.title}. {duty.summary}"
