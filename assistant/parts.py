@@ -32,4 +32,3 @@ def parts_of(section: str) -> frozenset[tuple[str, str]]:
     """The numbered parts a chunk's section path lies in: "Appendix 2: ... > Duty to ..." gives
     {("appendix", "2")}."""
     return frozenset((_KINDS[m.group(1).lower()], m.group(2).lower()) for m in _IN_SECTION.finditer(section or ""))
-
