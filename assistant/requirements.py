@@ -92,31 +92,32 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
         on_topic = duty.id in s.chunk.duty_ids or duty.id in keyed
         if sim < (min_similarity if on_topic else min_similarity + 0.05):
             continue
-        scored.append((s, float(sim) + (0.1 if on_topic else 0.0)))
+        # whether it reads as a requirement itself, or only by its list's lead-in
+        scored.append((s, float(sim) + (0.1 if on_topic else 0.0), bool(_EXPECTS.search(s.text))))
     # the sentences that read as requirements themselves first, then the items that do by their
     # lead-in, so that a long list of suggestions does not crowd out a "must"
-    scored.sort(key=lambda x: (not _EXPECTS.search(x[0].text), -x[1]))
+    scored.sort(key=lambda x: (not x[2], -x[1]))
     # keep the best sentences, but make sure every source that speaks to the duty is represented
     best: list = []
     seen: set[str] = set()
     per_doc: dict[str, int] = {}
-    for s, sc in scored:
+    for s, _score, own in scored:
         key = s.text.lower()
         # the cap keeps room for every source; the items read by their lead-in come after every
         # source has had its share, so they only fill what is left of the limit
-        capped = per_doc.get(s.chunk.doc_id, 0) >= max(4, limit // 2) and bool(_EXPECTS.search(s.text))
+        capped = own and per_doc.get(s.chunk.doc_id, 0) >= max(4, limit // 2)
         if key in seen or capped:
             continue
         seen.add(key)
         per_doc[s.chunk.doc_id] = per_doc.get(s.chunk.doc_id, 0) + 1
-        best.append((s, sc))
+        best.append((s, _strength(s, list_items)))
         if len(best) >= limit:
             break
-    best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title,
-                             STRENGTH_ORDER[_strength(x[0], list_items)], x[0].chunk.ordinal))
-    reqs = tuple(Requirement(text=s.text, strength=_strength(s, list_items), citation=make_citation(n, s.chunk, s.text),
+    best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title, STRENGTH_ORDER[x[1]],
+                             x[0].chunk.ordinal))
+    reqs = tuple(Requirement(text=s.text, strength=st, citation=make_citation(n, s.chunk, s.text),
                              lead_in=s.list_lead if list_items else "")
-                 for n, (s, _) in enumerate(best, start=1))
+                 for n, (s, st) in enumerate(best, start=1))
     return RequirementsResult(duty, reqs)
 
 
