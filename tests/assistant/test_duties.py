@@ -46,6 +46,16 @@ def test_questions_imply_duties_by_their_phrases():
     assert duties_in_question(q)[0] == "patient_involvement"
 
 
+def test_planners_everyday_words_route_to_their_duty():
+    # words planners use that the guidance's own headings do not
+    assert duties_in_question("How should we cover co-production with residents?")[0] == "public_involvement"
+    assert duties_in_question("What should we say about clinical trials?")[0] == "research"
+    assert duties_in_question("What about the life sciences sector?")[0] == "innovation"
+    assert duties_in_question("What about the NHS App?")[0] == "digital_data"
+    assert duties_in_question("What can we say about the local economy?")[0] == "wider_social_economic"
+    assert duties_in_question("What about reducing disparities in access?")[0] == "inequalities"
+
+
 def test_tagging_prefers_the_heading_then_a_table_row_key_then_phrases():
     assert tag_duties("Guidance > Duty as to patient choice", "anything") == ("patient_choice",)
     assert tag_duties("Annex", "Duty to reduce inequalities | The ICB aims to...") == ("inequalities",)
