@@ -424,20 +424,20 @@ class ExtractiveAnswerer:
             if in_list and in_list != under:  # an item of a long list: its lead-in above it, cited
                 n += 1
                 citations.append(make_citation(n, s.chunk, s.lead))
-                lines.append(f"- {_marked(' '.join(without_markers(s.lead).split()), n, full_stops_only=True)}")
+                lines.append(f"- {_marked(' '.join(readable(s.lead).split()), n, full_stops_only=True)}")
             under = in_list
             n += 1
             citations.append(make_citation(n, s.chunk, s.text))
             if in_list:
-                lines.append(f"  - {_marked(' '.join(without_markers(s.text).split()), n, full_stops_only=True)}")
+                lines.append(f"  - {_marked(' '.join(readable(s.text).split()), n, full_stops_only=True)}")
             elif p.sentence.lines:  # a list: its lead-in, then each item, every sentence marked
                 lead, *items = p.sentence.lines
-                lines.append(f"- {without_markers(lead)} [{n}]")
-                lines.extend(f"  - {_marked(without_markers(item), n)}" for item in items)
+                lines.append(f"- {readable(lead)} [{n}]")
+                lines.extend(f"  - {_marked(readable(item), n)}" for item in items)
             else:
                 # one line: a sentence rejoined across a line break keeps the break in its quote only;
                 # a run-in heading and its sentence are two sentences, each marked
-                lines.append(f"- {_marked(' '.join(without_markers(p.sentence.text).split()), n, full_stops_only=True)}")
+                lines.append(f"- {_marked(' '.join(readable(p.sentence.text).split()), n, full_stops_only=True)}")
         return "\n".join(lines), citations
 
 
@@ -628,3 +628,20 @@ _SOURCE_MARKER = re.compile(r"\s*\[\d+\]")
 def without_markers(text: str) -> str:
     """Text with bracketed numbers that look like citation markers ("by 2027 [3].") removed."""
     return _SOURCE_MARKER.sub("", text).strip()
+
+
+# a footnote number glued to the word or the punctuation before it: "common standards,5 ensuring",
+# "The statutory requirement1 is that"; not "2023/24", "Core20PLUS5" or "14Z36"
+_GLUED_FOOTNOTE = re.compile(r"(?<=[a-z][,;:)’”])\d{1,2}(?=\s)|(?<=[a-z]{5})\d(?=\s+[a-z])")
+# the ticks and question marks of a scoring grid's cells after a row's label ("... follow ups ✓ ✓ ✓ ?")
+_TICK_CELLS = re.compile(r"(\s+[✓✔✗✘?]){2,}\s*$")
+
+
+def readable(text: str) -> str:
+    """An answer line for a quoted unit: no citation markers of the source's own, no footnote numbers
+    glued to words, no grid of ticks after a row's label. The citation keeps the words verbatim."""
+    out = _GLUED_FOOTNOTE.sub("", without_markers(text))
+    grid = _TICK_CELLS.search(out)
+    if grid and grid.start() > 0 and any(c in grid.group() for c in "✓✔✗✘"):
+        out = out[: grid.start()]
+    return out

@@ -220,6 +220,27 @@ def test_a_footnote_marker_after_a_full_stop_ends_the_sentence_and_is_not_quoted
     assert split_sentences("Costs rose by 4.5 Trusts said so.") == ["Costs rose by 4.5 Trusts said so."]
 
 
+def test_an_answer_line_drops_footnote_numbers_and_tick_cells_and_the_quote_stays_verbatim(answerer):
+    # a footnote number glued inside a sentence (the national guidance's "standards,5"; Cornwall's
+    # "requirement1"), and a row of a scoring grid whose cells are ticks and question marks
+    text = ("Partners should develop shared values and common standards,5 ensuring these are part of an induction. "
+            "The statutory requirement1 is that the ICB and its partner trusts publish a plan.\n"
+            "25% reduction in outpatient follow ups by March 2025 ✓ ✓ ✓ ?")
+    units = answer_units(chunk(text))
+    lines, citations = answerer.compose([Selection(u, 0.9) for u in units])
+    assert lines.split("\n") == [
+        "- Partners should develop shared values and common standards, ensuring these are part of an induction. [1]",
+        "- The statutory requirement is that the ICB and its partner trusts publish a plan. [2]",
+        "- 25% reduction in outpatient follow ups by March 2025 [3]"]
+    assert [c.quote for c in citations] == [u.text for u in units]
+    assert "standards,5" in citations[0].quote and citations[2].quote.endswith("✓ ✓ ✓ ?")
+    assert all(quote_in_chunk(c.quote, text) for c in citations)
+    # figures that are not footnotes stay: years, programme names, section numbers, a lone question mark
+    kept = "By 2023/24 the Core20PLUS5 work under section 14Z36 covers 12 sites: is that enough ?"
+    line, _ = answerer.compose([Selection(answer_units(chunk(kept))[0], 0.9)])
+    assert line == f"- {kept} [1]"
+
+
 def test_a_sentence_that_closes_a_quotation_ends_there():
     # the supporting materials quote the Act, then go on: one unit of 87 words before
     text = ("“Each integrated care board must, in exercising its functions, have regard to the need to promote "
