@@ -21,8 +21,8 @@ import numpy as np
 
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import collapse, make_citation
-from assistant.duties import Duty, all_duties, duties_in_heading, match_duties
-from assistant.requirements import find_requirements
+from assistant.duties import Duty, all_duties, duties_in_heading, get_duty, match_duties
+from assistant.requirements import find_requirements, row_duties
 from assistant.types import Chunk, Citation
 
 NATIONAL_KINDS = frozenset({"guidance", "briefing", "commentary"})  # everything else is the ICB's own
@@ -133,7 +133,16 @@ def _row_duties(chunk: Chunk) -> dict[str, tuple[str, ...] | None]:
 
 def _on_topic(duty: Duty, chunk: Chunk, sentence: str) -> bool | None:
     """True when the sentence's table row is keyed by this duty (or, outside a table, its chunk is
-    tagged with it); False when its row is keyed by another duty; None when nothing says."""
+    tagged with it); False when its row is keyed by another duty; None when nothing says.
+
+    A row is found by its label as ``jfp requirements`` finds it (``requirements.row_duties``: a
+    table flattened to text, "Duty to promote education and training" on a line of its own above its
+    sentences), else by a " | " cell break after a key that names a duty or a content area."""
+    # a content area's one-word name ("Workforce Improve retention ...") also heads rows of tables
+    # that are not about duties (NHS England's objectives), so only a statutory duty's label counts
+    labelled = tuple(d for d in row_duties(chunk, sentence) if get_duty(d).kind == "duty")
+    if labelled:
+        return True if duty.id in labelled else (False if duty.kind == "duty" else None)
     for line, keyed in _row_duties(chunk).items():
         if sentence in line and keyed is not None:
             if duty.id in keyed:

@@ -13,8 +13,9 @@ import pytest
 from assistant.citations import markers, quote_in_chunk, uncited_numbers
 from assistant.draft import PLACEHOLDER, build_plan, section_headings
 from assistant.draft_material import NATIONAL_KINDS
-from assistant.duties import duty_ids, plan_order
+from assistant.duties import duty_ids, get_duty, match_duties, plan_order
 from assistant.errors import InputError, UnknownDutyError
+from assistant.requirements import row_duties
 from tests.conftest import jfp_env
 from tests.llm_server import FakeOpenAIServer, unreachable_base_url
 
@@ -106,6 +107,26 @@ def test_icb_points_are_quoted_from_icb_documents_under_their_title(drafts, corp
         for n in markers(p):
             assert corpus_service.manifest.chunk(by_n[n].chunk_id).kind not in NATIONAL_KINDS
             assert f"From *{by_n[n].title}*:" in labels
+
+
+@pytest.mark.parametrize("duty_id", [d for d in duty_ids() if get_duty(d).kind == "duty"])
+def test_no_icb_point_comes_from_a_table_row_of_another_duty(drafts, corpus_service, duty_id):
+    # Cornwall's appendix 2 is a table flattened to text: "Duty to promote education and training" on
+    # a line of its own, then its sentences, in a chunk tagged with research only; the draft on
+    # research once quoted that row's "How the ICB will apply education and training ...", which
+    # says nothing of research
+    d = drafts[duty_id]
+    local = {h: p for h, p in d.sections if h != "What the guidance expects the plan to show"}
+    by_n = {c.n: c for c in d.citations}
+    for heading, paragraphs in local.items():
+        for n in (n for p in paragraphs for n in markers(p)):
+            chunk = corpus_service.manifest.chunk(by_n[n].chunk_id)
+            rows = [r for r in row_duties(chunk, by_n[n].quote) if get_duty(r).kind == "duty"]
+            # unless the sentence speaks of this duty itself ("... built on the local joint health &
+            # wellbeing strategies" in the integration row, for the draft on the strategies)
+            assert not rows or duty_id in rows or duty_id in match_duties(by_n[n].quote), (heading, by_n[n].quote, rows)
+    if duty_id == "research":
+        assert "essential lever" not in d.text
 
 
 def test_guidance_expectations_lead_with_national_guidance(drafts, corpus_service):
