@@ -75,16 +75,18 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     # that speaks to several duties), so no duty boost
     retrieved = [r.chunk for r in retriever.retrieve(query, k=10, duties=[], query_vector=qv)]
     chunks = list({c.chunk_id: c for c in tagged + retrieved}.values())
-    cands = [s for c in chunks for s in sentences_of(c) if _EXPECTS.search(s.text) or (list_items and _by_lead(s))]
+    cands = [s for c in chunks for s in sentences_of(c)
+             if (_EXPECTS.search(s.text) or (list_items and _by_lead(s))) and not _points_elsewhere(s.text)]
     if not cands:
         return RequirementsResult(duty, ())
     sims = embedder.embed_documents([s.context for s in cands]) @ qv
+    before = _chunks_before(retriever.chunks, chunks)
     scored = []
     for s, sim in zip(cands, sims, strict=True):
         keyed = duties_in_heading(s.text[:90])
         if keyed and duty.id not in keyed:
             continue  # a table row about another duty
-        row = row_duties(s.chunk, s.text) if by_row else ()
+        row = row_duties(s.chunk, s.text, before.get(s.chunk.chunk_id)) if by_row else ()
         if row and duty.id not in row:
             continue  # a later sentence of a table row about another duty
         if by_row and _under_another_duty(s.chunk, duty.id) and duty.id not in match_duties(s.text) and not keyed:
@@ -97,9 +99,26 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     # the sentences that read as requirements themselves first, then the items that do by their
     # lead-in, so that a long list of suggestions does not crowd out a "must"
     scored.sort(key=lambda x: (not x[2], -x[1]))
-    # keep the best sentences, but make sure every source that speaks to the duty is represented
+    best = _keep(scored, limit, set(), list_items)
+    # a lead-in ("... may wish to address how they will:") whose items are listed is said by them:
+    # each item shows it (``lead_in``), so its place goes to the next requirement
+    said = {(s.chunk.chunk_id, s.list_lead) for s, _ in best if list_items and s.list_lead}
+    leads = {s.text.lower() for s, _ in best if s.text.rstrip().endswith(":") and (s.chunk.chunk_id, s.text) in said}
+    if leads:
+        best = _keep(scored, limit, leads, list_items)
+    best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title, STRENGTH_ORDER[x[1]],
+                             x[0].chunk.ordinal))
+    reqs = tuple(Requirement(text=s.text, strength=st, citation=make_citation(n, s.chunk, s.text),
+                             lead_in=s.list_lead if list_items else "")
+                 for n, (s, st) in enumerate(best, start=1))
+    return RequirementsResult(duty, reqs)
+
+
+def _keep(scored: list, limit: int, skip: set[str], list_items: bool) -> list:
+    """The best sentences up to ``limit``, but every source that speaks to the duty represented;
+    ``skip``: texts (lower case) left out."""
     best: list = []
-    seen: set[str] = set()
+    seen: set[str] = set(skip)
     per_doc: dict[str, int] = {}
     for s, _score, own in scored:
         key = s.text.lower()
@@ -113,12 +132,31 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
         best.append((s, _strength(s, list_items)))
         if len(best) >= limit:
             break
-    best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title, STRENGTH_ORDER[x[1]],
-                             x[0].chunk.ordinal))
-    reqs = tuple(Requirement(text=s.text, strength=st, citation=make_citation(n, s.chunk, s.text),
-                             lead_in=s.list_lead if list_items else "")
-                 for n, (s, st) in enumerate(best, start=1))
-    return RequirementsResult(duty, reqs)
+    return best
+
+
+# a footnote that points at documents ("5 This could include recommendations set out in:" above
+# "Leadership for a collaborative and inclusive future - GOV.UK (www.gov.uk); ..."): where to read,
+# not what to do
+_FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z]")
+_WEB = re.compile(r"www\.|https?://|gov\.uk|»", re.I)
+
+
+def _points_elsewhere(text: str) -> bool:
+    """A lead-in to a list of documents to read or places to look ("The following additional
+    publications may support ICBs ... :"), or a footnote that cites documents or leads into a list
+    of them ("5 This could include recommendations set out in:")."""
+    t = text.rstrip()
+    return ((t.endswith(":") and (is_reading_list(t) or bool(_SIGNPOSTS.search(t))))
+            or (bool(_FOOTNOTE.match(t)) and (t.endswith(":") or bool(_WEB.search(t)))))
+
+
+def _chunks_before(every: list[Chunk], wanted: list[Chunk]) -> dict[str, Chunk]:
+    """For each of ``wanted``, the chunk before it in its document, where there is one."""
+    ids = {c.chunk_id for c in wanted}
+    at = {(c.doc_id, c.ordinal): c for c in every}
+    return {c.chunk_id: at[(c.doc_id, c.ordinal - 1)] for c in every
+            if c.chunk_id in ids and (c.doc_id, c.ordinal - 1) in at}
 
 
 def _by_lead(s: Sentence) -> bool:
@@ -144,7 +182,7 @@ def _under_another_duty(chunk: Chunk, duty_id: str) -> bool:
     return bool(named) and duty_id not in named
 
 
-def row_duties(chunk: Chunk, sentence: str) -> tuple[str, ...]:
+def row_duties(chunk: Chunk, sentence: str, before: Chunk | None = None) -> tuple[str, ...]:
     """The duties of the table row a sentence of ``chunk`` sits in: those of the last row label at
     or before it ("Addressing the particular needs of children and young people" above "The plan must
     set out ... Identify and set steps ..."). A row label is a line that is a duty's name, or opens
@@ -153,13 +191,20 @@ def row_duties(chunk: Chunk, sentence: str) -> tuple[str, ...]:
     ("Describing the health services for which the ICB proposes to make arrangements");
     "workforce planning at system level" is not one. A table row whose
     first cell names no duty ends the last label's reach. Empty when no label comes before the
-    sentence (prose, or a row carried over from the chunk before)."""
+    sentence (prose), unless ``before``, the chunk before in the same document and section, ends in
+    a row: a table cut between chunks carries its last row over ("Addressing the particular needs of
+    victims of abuse" ending one chunk, "The plan must set out any steps ..." opening the next)."""
     at = chunk.text.find(sentence)
     if at < 0:
         return ()
     labels = _row_labels(chunk)
     i = bisect_right([offset for offset, _ in labels], at)
-    return labels[i - 1][1] if i else ()
+    if i:
+        return labels[i - 1][1]
+    if before is not None and before.doc_id == chunk.doc_id and before.section == chunk.section:
+        carried = _row_labels(before)
+        return carried[-1][1] if carried else ()
+    return ()
 
 
 @lru_cache(maxsize=4096)

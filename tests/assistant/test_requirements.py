@@ -123,3 +123,30 @@ def test_the_items_of_a_list_of_expectations_are_requirements(corpus_service):
                               by_row=False, list_items=False).requirements
     assert not any(r.lead_in for r in plain)
     assert len(plain) < len(procurement)
+
+
+def test_a_table_row_cut_between_chunks_keeps_its_duty(corpus_service):
+    # Cornwall's appendix 2: "Addressing the particular needs of victims of abuse" ends one chunk and
+    # its "The plan must set out any steps ..." opens the next, a chunk also tagged with inequalities
+    inequalities = [r.text for r in corpus_service.requirements("inequalities").requirements]
+    assert not any("particular needs of victims of abuse" in t for t in inequalities)
+    victims = [r.text for r in corpus_service.requirements("victims_of_abuse").requirements]
+    assert any(t.startswith("The plan must set out any steps that the ICB proposes to take to address the "
+                            "particular needs of victims of abuse") for t in victims)
+
+
+def test_pointers_to_reading_and_lead_ins_said_by_their_items_are_not_requirements(corpus_service):
+    workforce = corpus_service.requirements("workforce").requirements
+    texts = [r.text for r in workforce]
+    # "The following additional publications may support ...:" and a footnote citing documents
+    assert not any(t.startswith("The following additional publications") for t in texts)
+    assert not any(t.startswith("5 This could include recommendations") for t in texts)
+    # "In their JFPs, ICBs and their partner trusts may wish to address how they will:" is shown with
+    # each of its items (lead_in), not as a requirement of its own
+    items = [r for r in workforce if r.lead_in]
+    assert items
+    assert not {r.lead_in for r in items} & set(texts)
+    for duty_id in duty_ids():
+        found = corpus_service.requirements(duty_id).requirements
+        listed = {(r.citation.chunk_id, r.lead_in) for r in found if r.lead_in}
+        assert not [r.text for r in found if r.text.endswith(":") and (r.citation.chunk_id, r.text) in listed], duty_id
