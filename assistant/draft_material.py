@@ -22,7 +22,7 @@ import numpy as np
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import collapse, make_citation
 from assistant.duties import Duty, all_duties, duties_in_heading, get_duty, match_duties
-from assistant.requirements import find_requirements, row_duties
+from assistant.requirements import chunks_before, find_requirements, row_duties
 from assistant.types import Chunk, Citation
 
 NATIONAL_KINDS = frozenset({"guidance", "briefing", "commentary"})  # everything else is the ICB's own
@@ -131,16 +131,17 @@ def _row_duties(chunk: Chunk) -> dict[str, tuple[str, ...] | None]:
     return out
 
 
-def _on_topic(duty: Duty, chunk: Chunk, sentence: str) -> bool | None:
+def _on_topic(duty: Duty, chunk: Chunk, sentence: str, before: Chunk | None = None) -> bool | None:
     """True when the sentence's table row is keyed by this duty (or, outside a table, its chunk is
     tagged with it); False when its row is keyed by another duty; None when nothing says.
 
     A row is found by its label as ``jfp requirements`` finds it (``requirements.row_duties``: a
     table flattened to text, "Duty to promote education and training" on a line of its own above its
-    sentences), else by a " | " cell break after a key that names a duty or a content area."""
+    sentences, or the last row of ``before``, the chunk before, carried over), else by a " | " cell
+    break after a key that names a duty or a content area."""
     # a content area's one-word name ("Workforce Improve retention ...") also heads rows of tables
     # that are not about duties (NHS England's objectives), so only a statutory duty's label counts
-    labelled = tuple(d for d in row_duties(chunk, sentence) if get_duty(d).kind == "duty")
+    labelled = tuple(d for d in row_duties(chunk, sentence, before) if get_duty(d).kind == "duty")
     if labelled:
         return True if duty.id in labelled else (False if duty.kind == "duty" else None)
     for line, keyed in _row_duties(chunk).items():
@@ -179,10 +180,11 @@ def _local_points(service, duty: Duty, query: str, qv: np.ndarray, embedder: Cac
     if not sents:
         return []
     sims = embedder.embed_documents([s.context for s in sents]) @ qv
+    before = chunks_before(retriever.chunks, list(chunks.values()))
     points: dict[str, Point] = {}
     for s, sim in zip(sents, sims, strict=True):
         text = _trim_row_key(s.text)
-        tagged = _on_topic(duty, s.chunk, s.text)
+        tagged = _on_topic(duty, s.chunk, s.text, before.get(s.chunk.chunk_id))
         named = duty.id in match_duties(text)  # the sentence itself uses the duty's signal phrases
         if sim < (0.25 if tagged else 0.35 if named else 0.55) or (tagged is False and not named):
             continue

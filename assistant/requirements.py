@@ -80,7 +80,7 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     if not cands:
         return RequirementsResult(duty, ())
     sims = embedder.embed_documents([s.context for s in cands]) @ qv
-    before = _chunks_before(retriever.chunks, chunks)
+    before = chunks_before(retriever.chunks, chunks)
     scored = []
     for s, sim in zip(cands, sims, strict=True):
         keyed = duties_in_heading(s.text[:90])
@@ -151,7 +151,7 @@ def _points_elsewhere(text: str) -> bool:
             or (bool(_FOOTNOTE.match(t)) and (t.endswith(":") or bool(_WEB.search(t)))))
 
 
-def _chunks_before(every: list[Chunk], wanted: list[Chunk]) -> dict[str, Chunk]:
+def chunks_before(every: list[Chunk], wanted: list[Chunk]) -> dict[str, Chunk]:
     """For each of ``wanted``, the chunk before it in its document, where there is one."""
     ids = {c.chunk_id for c in wanted}
     at = {(c.doc_id, c.ordinal): c for c in every}
@@ -242,4 +242,4 @@ def _row_label(line: str) -> tuple[str, ...]:
                      len(head.split()) >= 3 and not _SENTENCE_STOP.search(text))) for head in heads))
 
 
-__all__ = ["Requirement", "RequirementsResult", "find_requirements", "row_duties"]
+__all__ = ["Requirement", "RequirementsResult", "chunks_before", "find_requirements", "row_duties"]
