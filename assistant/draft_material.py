@@ -22,7 +22,7 @@ import numpy as np
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import collapse, make_citation
 from assistant.duties import Duty, all_duties, duties_in_heading, get_duty, match_duties
-from assistant.requirements import chunks_before, find_requirements, row_duties
+from assistant.requirements import find_requirements, row_duties
 from assistant.types import Chunk, Citation
 
 NATIONAL_KINDS = frozenset({"guidance", "briefing", "commentary"})  # everything else is the ICB's own
@@ -180,11 +180,11 @@ def _local_points(service, duty: Duty, query: str, qv: np.ndarray, embedder: Cac
     if not sents:
         return []
     sims = embedder.embed_documents([s.context for s in sents]) @ qv
-    before = chunks_before(retriever.chunks, list(chunks.values()))
+    before = {cid: retriever.previous_chunk(c) for cid, c in chunks.items()}  # a table row carried over
     points: dict[str, Point] = {}
     for s, sim in zip(sents, sims, strict=True):
         text = _trim_row_key(s.text)
-        tagged = _on_topic(duty, s.chunk, s.text, before.get(s.chunk.chunk_id))
+        tagged = _on_topic(duty, s.chunk, s.text, before[s.chunk.chunk_id])
         named = duty.id in match_duties(text)  # the sentence itself uses the duty's signal phrases
         if sim < (0.25 if tagged else 0.35 if named else 0.55) or (tagged is False and not named):
             continue

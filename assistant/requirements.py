@@ -80,13 +80,13 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     if not cands:
         return RequirementsResult(duty, ())
     sims = embedder.embed_documents([s.context for s in cands]) @ qv
-    before = chunks_before(retriever.chunks, chunks)
+    before = {c.chunk_id: retriever.previous_chunk(c) for c in chunks}  # a table row carried over
     scored = []
     for s, sim in zip(cands, sims, strict=True):
         keyed = duties_in_heading(s.text[:90])
         if keyed and duty.id not in keyed:
             continue  # a table row about another duty
-        row = row_duties(s.chunk, s.text, before.get(s.chunk.chunk_id)) if by_row else ()
+        row = row_duties(s.chunk, s.text, before[s.chunk.chunk_id]) if by_row else ()
         if row and duty.id not in row:
             continue  # a later sentence of a table row about another duty
         if by_row and _under_another_duty(s.chunk, duty.id) and duty.id not in match_duties(s.text) and not keyed:
@@ -149,14 +149,6 @@ def _points_elsewhere(text: str) -> bool:
     t = text.rstrip()
     return ((t.endswith(":") and (is_reading_list(t) or bool(_SIGNPOSTS.search(t))))
             or (bool(_FOOTNOTE.match(t)) and (t.endswith(":") or bool(_WEB.search(t)))))
-
-
-def chunks_before(every: list[Chunk], wanted: list[Chunk]) -> dict[str, Chunk]:
-    """For each of ``wanted``, the chunk before it in its document, where there is one."""
-    ids = {c.chunk_id for c in wanted}
-    at = {(c.doc_id, c.ordinal): c for c in every}
-    return {c.chunk_id: at[(c.doc_id, c.ordinal - 1)] for c in every
-            if c.chunk_id in ids and (c.doc_id, c.ordinal - 1) in at}
 
 
 def _by_lead(s: Sentence) -> bool:
@@ -242,4 +234,4 @@ def _row_label(line: str) -> tuple[str, ...]:
                      len(head.split()) >= 3 and not _SENTENCE_STOP.search(text))) for head in heads))
 
 
-__all__ = ["Requirement", "RequirementsResult", "chunks_before", "find_requirements", "row_duties"]
+__all__ = ["Requirement", "RequirementsResult", "find_requirements", "row_duties"]

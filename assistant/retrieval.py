@@ -253,6 +253,7 @@ class HybridRetriever:
                 self._by_id = {c.chunk_id: c for c in chunks}
                 in_order = sorted(chunks, key=lambda c: (c.doc_id, c.ordinal))
                 self._next = {a.chunk_id: b.chunk_id for a, b in itertools.pairwise(in_order) if a.doc_id == b.doc_id}
+                self._previous = {b: a for a, b in self._next.items()}
                 self._lexical = LexicalIndex(chunks, self.glossary)
                 # a document is named by its title or its publisher ("the Arden & GEM blog")
                 self._names = document_names({c.doc_id: f"{c.title} {c.publisher}" for c in chunks}, chunks)
@@ -299,6 +300,12 @@ class HybridRetriever:
         self.refresh()
         after = self._next.get(chunk.chunk_id)
         return self._by_id.get(after) if after else None
+
+    def previous_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The chunk before this one in its document, if any."""
+        self.refresh()
+        before = self._previous.get(chunk.chunk_id)
+        return self._by_id.get(before) if before else None
 
     @property
     def chunks(self) -> list[Chunk]:
