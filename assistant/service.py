@@ -11,8 +11,10 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.duties import Duty, all_duties, duties_in_question, get_duty
@@ -21,10 +23,22 @@ from assistant.glossary import expand, load_local
 from assistant.overview import asks_for_overview
 from assistant.types import Answer, DocumentRecord, IngestReport
 
+if TYPE_CHECKING:
+    import numpy as np
+
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class QuestionQuery:
+    """A question as retrieval reads it (``JfpService.question_query``)."""
+
+    text: str  # for BM25 and the answerer's word overlap
+    vector: np.ndarray  # for the vector search
+    sentence_vector: np.ndarray  # what the answer's sentences are matched against
 
 
 def clean_question(question: str) -> str:
@@ -139,6 +153,30 @@ class JfpService:
         """``text`` with its acronyms' long forms appended (``assistant.glossary.expand``), but not of ``skip``."""
         return expand(text, self.local_glossary, skip=skip)
 
+    def question_query(self, asked: str) -> QuestionQuery:
+        """What retrieval and the answerer read for a question (``QuestionQuery``).
+
+        The text has only its rarer acronyms spelled out ("AHSN", not "JFP":
+        ``assistant.glossary.everyday_acronyms``). The vector search reads a weighted mean of two
+        phrasings: that one (``RetrievalConfig.as_asked_weight``), and the question with every acronym
+        spelled out. Spelled out in full, "What should the JFP say about urgent and emergency care
+        recovery? (joint forward plan)" lands nearest the paragraphs on what a joint forward plan is, not
+        the 2023/24 objectives for urgent and emergency care; left as "JFP", which the embedding model
+        does not know, "How is the Cornwall JFP going to be structured?" no longer finds "Proposed
+        structure of the Joint Forward Plan", and "What are the key deadlines for the JFP?" finds
+        education plans "in the short (1-2 years), medium (3-5 years) and long-term".
+        """
+        import numpy as np
+
+        text = self.expand(asked, skip=self.retriever.everyday_acronyms())
+        plain = self.embedder.embed_query(text)
+        full = self.expand(asked)
+        if full == text:
+            return QuestionQuery(text, plain, plain)
+        w = self.retriever.config.as_asked_weight
+        both = w * plain + (1 - w) * self.embedder.embed_query(full)
+        return QuestionQuery(text, (both / np.linalg.norm(both)).astype(plain.dtype, copy=False), plain)
+
     # --- duties ------------------------------------------------------------------------------
     def duties(self) -> tuple[Duty, ...]:
         return all_duties()
@@ -184,10 +222,11 @@ class JfpService:
         if previous and is_follow_up(q):
             asked = f"{previous[-1]} {q}"
             duties = list(dict.fromkeys(duties + duties_in_question(previous[-1])[:2]))[:3]
-        retrieval_query = self.expand(asked)
+        query = self.question_query(asked)
+        retrieval_query = query.text
         if duty:
             duties = [duty] + [d for d in duties if d != duty]
-        qv = self.embedder.embed_query(retrieval_query)
+        qv = query.vector
         named = self.retriever.named_documents(retrieval_query)
         # "what does the Arden & GEM blog recommend?": answered from that document as a whole
         overview = asked == q and asks_for_overview(q, self._corpus_stats().document_names, len(named))
@@ -197,11 +236,7 @@ class JfpService:
         from assistant.extractive import LOCAL_KINDS
 
         names_local = any(self.retriever.document_kind(d) in LOCAL_KINDS for d in named)
-        # sentences are matched by embedding against the question with only its rarer acronyms
-        # spelled out ("AHSN", not "JFP": ``assistant.glossary.everyday_acronyms``)
-        sentence_query = self.expand(asked, skip=self.retriever.everyday_acronyms())
-        sentence_vector = qv if sentence_query == retrieval_query else self.embedder.embed_query(sentence_query)
-        return self.answers.build(q, retrieved, sentence_vector, duty_ids=tuple(duties), focus=retrieval_query,
+        return self.answers.build(q, retrieved, query.sentence_vector, duty_ids=tuple(duties), focus=retrieval_query,
                                   names_local=names_local, named_docs=frozenset(named), overview=overview)
 
     # --- governance ----------------------------------------------------------------------------

@@ -129,17 +129,19 @@ def measure(index_dir: Path, questions: list[str], answer_questions: int, profil
     torch_embedder.embed_query(questions[0])
     times: dict[str, list[float]] = {name: [] for name in [*configs, "embed_query", "embed_query_torch"]}
     for q in questions:
-        rq = svc.expand(q)
+        # one embedding of the question, through each backend; retrieval reads what ``ask`` reads
+        expanded = svc.expand(q)
+        query = svc.question_query(q)
         duties = duties_in_question(q)[:2]
         with Stopwatch() as sw:
-            qv = svc.embedder.embed_query(rq)
+            svc.embedder.embed_query(expanded)
         times["embed_query"].append(sw.seconds)
         with Stopwatch() as sw:
-            torch_embedder.embed_query(rq)
+            torch_embedder.embed_query(expanded)
         times["embed_query_torch"].append(sw.seconds)
         for name, cfg in configs.items():
             with Stopwatch() as sw:
-                r.retrieve(rq, k=svc.settings.k, duties=duties, query_vector=qv, config=cfg)
+                r.retrieve(query.text, k=svc.settings.k, duties=duties, query_vector=query.vector, config=cfg)
             times[name].append(sw.seconds)
     answers: list[float] = []
     abstained = 0

@@ -480,6 +480,27 @@ def test_sentences_are_matched_against_the_question_without_everyday_long_forms(
     assert ans.confidence is not None and ans.confidence >= corpus_service.answers.threshold
 
 
+def test_the_vector_search_reads_the_question_with_and_without_everyday_long_forms(corpus_service):
+    question = "What should the JFP say about urgent and emergency care recovery?"
+    query = corpus_service.question_query(question)
+    assert query.text == question  # "JFP" is everyday: BM25 and the answerer read it as asked
+    plain = corpus_service.embedder.embed_query(question)
+    full = corpus_service.embedder.embed_query(corpus_service.expand(question))
+    assert np.allclose(query.sentence_vector, plain, atol=1e-6)
+    w = corpus_service.retriever.config.as_asked_weight
+    assert 0 < w < 1
+    mean = (w * plain + (1 - w) * full) / np.linalg.norm(w * plain + (1 - w) * full)
+    assert np.allclose(query.vector, mean, atol=1e-6) and abs(float(np.linalg.norm(query.vector)) - 1) < 1e-5
+    # spelled out in full, the question had landed on what a joint forward plan is; now the NHS England
+    # objectives for urgent and emergency care (appendix 3 of the Cornwall paper) are quoted
+    ans = corpus_service.ask(question)
+    assert any("76% of patients are seen within 4 hours" in c.quote for c in ans.citations), ans.answer
+    # a question with no everyday acronym reads one phrasing
+    rare = corpus_service.question_query("How can AHSNs help with innovation?")
+    assert rare.text.endswith("(academic health science networks)")
+    assert np.array_equal(rare.vector, rare.sentence_vector)
+
+
 def test_items_of_a_long_list_are_quoted_under_the_lists_lead_in(corpus_service):
     # the items used to stand alone ("develop an evidence-based, system-wide approach ..."), without
     # the lead-in that says who "may wish to" do them
