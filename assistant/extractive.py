@@ -301,11 +301,22 @@ class ExtractiveAnswerer:
             key = _flat(s.text)
             if any(key in t or t in key for t in seen_text):  # said already (overlapping chunks, a list)
                 continue
-            n = _cost(s, [cands[c][0] for c in chosen])
+            group = _with_illustrated(cands, i, chosen)
+            if group is None:  # an example whose item cannot be quoted above it
+                continue
+            quoted = [cands[c][0] for c in chosen]
+            n = 0
+            for g in group:
+                n += _cost(cands[g][0], quoted)
+                quoted.append(cands[g][0])
             if chosen and words + n > budget:
                 continue
+            for g in group[:-1]:  # the item an example illustrates, just above it
+                if g in pool:
+                    pool.remove(g)
+                seen_text.append(_flat(cands[g][0].text))
             seen_text.append(key)
-            chosen.append(i)
+            chosen.extend(group)
             words += n
             if words >= budget:
                 break
@@ -401,6 +412,8 @@ class ExtractiveAnswerer:
             limit = words + min(cfg.anchor_words, budget - words)
             for i, (s, _) in enumerate(cands):
                 if s.chunk.chunk_id != anchor_id or sims[i] < cfg.anchor_floor:
+                    continue
+                if _with_illustrated(cands, i, chosen) != [i]:  # an example whose item was left out
                     continue
                 n = _cost(s, [cands[c][0] for c in chosen])
                 if chosen and words + n > limit:
@@ -517,6 +530,44 @@ def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int])
         elif s.position >= 0 and _LEANING.match(s.text):
             out[i] = at.get((s.chunk.chunk_id, s.position - 1))
     return out
+
+
+# an item of a list that illustrates the item before it ("work with system partners to tackle the
+# carbon emissions that arise from travel ..." / "for example, by improving local public transport ...")
+_EXAMPLE = re.compile(r"^(for example|for instance|e\.g\.|eg|such as)\b", re.I)
+
+
+def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Sequence[int],
+                      depth: int = 3) -> list[int] | None:
+    """The units to quote for candidate ``i``: itself, and when it is a list item that gives an example
+    ("for example, by improving ..."), first the item it illustrates unless that one is quoted
+    already. Under another item the example would read as that item's; so ``None`` when the item it
+    illustrates is no candidate (or is itself an example too deep in a chain)."""
+    s = cands[i][0]
+    if not (s.lead and _EXAMPLE.match(s.text)):
+        return [i]
+    above = next((c for c, (u, _) in enumerate(cands) if u.chunk.chunk_id == s.chunk.chunk_id
+                  and u.lead == s.lead and u.position == s.position - 1), None)
+    if above is None or depth == 0 or not _next_to(s.chunk.text, cands[above][0].text, s.text):
+        return None  # or a line too short to be a unit sits between them: the example is that line's
+    if above in chosen:
+        return [i]
+    head = _with_illustrated(cands, above, chosen, depth - 1)
+    return None if head is None else [*head, i]
+
+
+def _next_to(text: str, first: str, second: str) -> bool:
+    """Whether ``second`` is the line after ``first`` in ``text`` (a bullet may open it)."""
+    at = text.find(first)
+    while at >= 0:
+        after = text.find(second, at + len(first))
+        if after >= 0 and _ITEM_GAP.fullmatch(text[at + len(first):after]):
+            return True
+        at = text.find(first, at + 1)
+    return False
+
+
+_ITEM_GAP = re.compile(r"[ \t]*\n\s*(?:[-\u2022*\u25aa\u25e6]\s+)?")
 
 
 def _cost(s: Sentence, chosen: Sequence[Sentence]) -> int:

@@ -96,6 +96,53 @@ def test_items_of_a_long_list_are_quoted_under_its_lead_in_which_is_cited_too(an
     assert faithfulness(text, {n: c.text for n in range(1, 5)}) == 1.0
 
 
+
+# as in the national guidance's climate change section: the fourth item illustrates the third
+EXAMPLES = ("Climate change matters to every system. This could include setting out plans to:\n"
+            "- deliver against key national targets (and interim 80% carbon reduction goals) for the NHS Carbon "
+            "Footprint and NHS Carbon Footprint Plus\n"
+            "- engage and develop the system-wide workforce, across both health and care, in defining and delivering "
+            "carbon reduction initiatives and broader sustainability goals, where appropriate\n"
+            "- work with system partners to tackle the carbon emissions that arise from travel and transport "
+            "associated with each organisation\n"
+            "- for example, by improving local public transport links to NHS sites, investing and only purchasing "
+            "ultra-low emission and zero-emission vehicles for owned and leased fleets\n"
+            "- embed net zero principles across all clinical services, considering where carbon reduction "
+            "opportunities may exist\n"
+            "Green plans are refreshed every three years and reviewed by each board.")
+
+
+@pytest.mark.parametrize("strategy", ["anchored", "scattered"])
+def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answerer, strategy):
+    import copy
+    from dataclasses import replace
+
+    from assistant.types import ScoredChunk
+
+    # the example is the closest unit to the question; alone under the lead-in, "for example, by
+    # improving local public transport links" would read as an example of whatever item was quoted above
+    c = chunk(EXAMPLES, section="Duty as to climate change")
+    units = answer_units(c)
+    example = next(u for u in units if u.text.startswith("for example"))
+    illustrated = next(u for u in units if u.text.startswith("work with system partners"))
+    assert example.lead and example.lead == illustrated.lead
+    found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
+    question = "Should we buy zero-emission vehicles for our fleets and improve public transport links to NHS sites?"
+    cramped = copy.copy(answerer)
+    cramped.config = replace(answerer.config, strategy=strategy)
+    for budget in (250, 80, 60):
+        texts = [p.sentence.text for p in cramped.select(question, found, max_words=budget)]
+        if example.text in texts:
+            at = texts.index(example.text)
+            assert at > 0 and texts[at - 1] == illustrated.text, (budget, texts)
+        if budget == 250:
+            assert example.text in texts  # the answer quotes it, with its item
+    # when the item above it cannot be quoted (too short to stand as a unit), nor can the example
+    bare = chunk(EXAMPLES.replace(illustrated.text, "cut travel emissions"), section="Duty as to climate change")
+    texts = [p.sentence.text for p in cramped.select(question, [ScoredChunk(chunk=bare, score=1.0, rank=1)])]
+    assert texts and example.text not in texts
+
+
 # the shapes legal and board-paper text gives its lists, as the shipped PDFs come out of pypdf
 ROMAN = ("NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
          "their decision-making on three aspects:\n"
