@@ -311,6 +311,8 @@ class ExtractiveAnswerer:
                 quoted.append(cands[g][0])
             if chosen and words + n > budget:
                 continue
+            if any(_flat(cands[g][0].text) in t for g in group[:-1] for t in seen_text):
+                continue  # the item it illustrates is quoted already, from an overlapping chunk
             for g in group[:-1]:  # the item an example illustrates, just above it
                 if g in pool:
                     pool.remove(g)
@@ -534,7 +536,7 @@ def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int])
 
 # an item of a list that illustrates the item before it ("work with system partners to tackle the
 # carbon emissions that arise from travel ..." / "for example, by improving local public transport ...")
-_EXAMPLE = re.compile(r"^(for example|for instance|e\.g\.|eg|such as)\b", re.I)
+_EXAMPLE = re.compile(r"^(?:(?:for example|for instance|such as|eg)\b|e\.g\.)", re.I)
 
 
 def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Sequence[int],

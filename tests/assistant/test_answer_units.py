@@ -112,8 +112,9 @@ EXAMPLES = ("Climate change matters to every system. This could include setting 
             "Green plans are refreshed every three years and reviewed by each board.")
 
 
-@pytest.mark.parametrize("strategy", ["anchored", "scattered"])
-def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answerer, strategy):
+@pytest.mark.parametrize("strategy, opening", [("anchored", "for example, by"), ("scattered", "for example, by"),
+                                               ("scattered", "e.g. by")])
+def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answerer, strategy, opening):
     import copy
     from dataclasses import replace
 
@@ -121,9 +122,10 @@ def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answe
 
     # the example is the closest unit to the question; alone under the lead-in, "for example, by
     # improving local public transport links" would read as an example of whatever item was quoted above
-    c = chunk(EXAMPLES, section="Duty as to climate change")
+    text = EXAMPLES.replace("for example, by", opening)
+    c = chunk(text, section="Duty as to climate change")
     units = answer_units(c)
-    example = next(u for u in units if u.text.startswith("for example"))
+    example = next(u for u in units if u.text.startswith(opening))
     illustrated = next(u for u in units if u.text.startswith("work with system partners"))
     assert example.lead and example.lead == illustrated.lead
     found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
@@ -138,7 +140,7 @@ def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answe
         if budget == 250:
             assert example.text in texts  # the answer quotes it, with its item
     # when the item above it cannot be quoted (too short to stand as a unit), nor can the example
-    bare = chunk(EXAMPLES.replace(illustrated.text, "cut travel emissions"), section="Duty as to climate change")
+    bare = chunk(text.replace(illustrated.text, "cut travel emissions"), section="Duty as to climate change")
     texts = [p.sentence.text for p in cramped.select(question, [ScoredChunk(chunk=bare, score=1.0, rank=1)])]
     assert texts and example.text not in texts
 
