@@ -5,7 +5,8 @@ the question, plus a small prior for the chunk's retrieval rank and for requirem
 ("must", "should"); a little for similarity to the registry summary of the duty the question is
 about (a neighbouring row's or section's sentence is off its topic); and, for a question asking
 when, for giving a date or a frequency ("by 30 June", "annually"). The best passage among the top
-chunks is chosen first, then sentences are picked by maximal marginal relevance so that the answer
+chunks is chosen first (for a question on what a duty requires, the best passage of the guidance
+itself among the chunks considered: an ICB's table of duties restates each in a line), then sentences are picked by maximal marginal relevance so that the answer
 does not repeat itself, until the word budget is spent. The answer quotes them most relevant first
 (a reader who stops after three lines has read what answers the question); among units about as
 relevant as the best, requirements before suggestions (must, should, other, may); a sentence opening
@@ -44,6 +45,7 @@ from assistant.discourse import asks_about_document, describes_document
 from assistant.duty_topics import DutyTopics
 from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.overview import centre
+from assistant.parts import parts_named
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -94,6 +96,10 @@ class ExtractiveConfig:
     anchor_floor: float = 0.10  # an anchor sentence needs at least this similarity to the question
     anchor_from: int = 3  # the anchor is chosen among this many top-ranked chunks
     anchors: int = 1  # how many passages are read in their own order for the answer (each from another document)
+    # for a question on what a duty requires, the anchor is the best passage of the guidance itself among
+    # the chunks considered, not of any document among the top ``anchor_from`` (an ICB's table of duties
+    # restates each duty in a line and runs on into the next duty's row)
+    guidance_anchor: bool = True
     date_bonus: float = 0.06  # for a question asking when: a sentence that gives a date or a frequency
     w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
     # a sentence about a document rather than its subject ("It contains a selection of case studies",
@@ -288,7 +294,9 @@ class ExtractiveAnswerer:
         if counted:  # "what are the five elements?": the announcement and the five, in order
             chosen, words = counted, sum(len(cands[i][0].text.split()) for i in counted)
         elif cfg.strategy == "anchored":
-            chosen, words = self._anchor(cands, sims, rel, budget)
+            from_guidance = (cfg.guidance_anchor and bool(duties) and national_first(question, names_local)
+                             and not parts_named(question))
+            chosen, words = self._anchor(cands, sims, rel, budget, from_guidance)
         pool = [i for i in range(len(cands)) if sims[i] >= cfg.min_relevance and i not in chosen]
         anchor_set = set(chosen)
         seen_text: list[str] = [_flat(cands[i][0].text) for i in chosen]
@@ -390,12 +398,14 @@ class ExtractiveAnswerer:
         return out, picked
 
     def _anchor(self, cands: list[tuple[Sentence, int]], sims: np.ndarray, rel: np.ndarray,
-                budget: int) -> tuple[list[int], int]:
-        """Pick the best passage among the top chunks and take its relevant sentences in order."""
+                budget: int, from_guidance: bool = False) -> tuple[list[int], int]:
+        """Pick the best passage among the top chunks and take its relevant sentences in order.
+        ``from_guidance``: among the chunks of guidance documents considered, where there are any."""
         cfg = self.config
+        guidance = from_guidance and any(s.chunk.kind == "guidance" for s, _ in cands)
         best_by_chunk: dict[str, float] = {}
         for i, (s, rank) in enumerate(cands):
-            if rank <= cfg.anchor_from:
+            if (s.chunk.kind == "guidance" and rank <= cfg.chunks_considered) if guidance else rank <= cfg.anchor_from:
                 cid = s.chunk.chunk_id
                 best_by_chunk[cid] = max(best_by_chunk.get(cid, -1.0), float(rel[i]))
         if not best_by_chunk:

@@ -523,3 +523,47 @@ def test_a_lists_lead_in_counts_towards_the_word_budget(answerer):
         words = [w for w in text.split() if w != "-" and not (w.startswith("[") and w.endswith("]"))]
         assert any(p.sentence.lead for p in picks)
         assert len(words) <= budget, (budget, text)
+
+
+# an ICB's table of duties (as Cornwall's appendix 2 comes out of pypdf: each row's label on its own line,
+# the next duty's row straight after) ranked above the guidance's own section on the duty
+TABLE = ("Duty to improve quality of services\n"
+         "The plan should contain a set of quality objectives that reflect system intelligence.\n"
+         "Duty to have regard to wider effect of decisions\n"
+         "Articulate how the triple aim was considered in the development of the quality objectives.\n"
+         "Financial duties\n"
+         "Set out how the efficiency and productivity of services will be improved to enhance value for money.\n"
+         "Implementing any joint health and wellbeing strategy\n"
+         "The plan must set out steps the ICB will take to deliver on ambitions described in any relevant JLHWSs.")
+QUALITY = ("JFPs must set out how ICBs intend to discharge their duty to continually improve the quality of care and "
+           "outcomes. They provide an opportunity to set out how they will achieve this underpinned by realistic "
+           "five-year quality objectives that are based on data and intelligence. Quality priorities and metrics "
+           "should focus on the outcomes of effectiveness, safety and experience of care, and not just the processes "
+           "of care and treatment.")
+
+
+@pytest.mark.parametrize("question, duties, from_guidance", [
+    ("What should the quality objectives in our plan look like, and what must they include?", ("quality",), True),
+    # no duty routed, or a question about the ICB's own appendix: the anchor is the best of the top chunks
+    ("What should the quality objectives in our plan look like, and what must they include?", (), False),
+    ("What does appendix 2 say the quality objectives should include?", ("quality",), False),
+])
+def test_a_question_on_what_a_duty_requires_is_anchored_in_the_guidance(answerer, question, duties, from_guidance):
+    from assistant.types import ScoredChunk
+
+    def table(n: int) -> Chunk:
+        return Chunk(chunk_id=f"icb:0000{n}", doc_id="icb", title="ICB board paper", source="board.pdf",
+                     kind="icb_paper", page=9 + n, section="Appendix 2: legislative requirements",
+                     duty_ids=("quality", "wider_effect", "financial", "jlhws"), text=TABLE, n_tokens=120,
+                     content_hash=f"t{n}")
+    guidance = Chunk(chunk_id="g:00010", doc_id="g", title="Guidance", source="guidance.pdf", kind="guidance",
+                     page=12, section="Duty to improve quality of services", duty_ids=("quality",), text=QUALITY,
+                     n_tokens=90, content_hash="g")
+    # three copies of the table from three pages, so that the top three chunks are all the ICB's
+    found = [ScoredChunk(chunk=c, score=1.0 - r / 10, rank=r) for r, c in
+             enumerate([table(1), table(2), table(3), guidance], start=1)]
+    picks = answerer.choose(question, found, duties=duties, max_words=80).picks
+    guidance_units = [u.text for u in answer_units(guidance)]
+    quoted = [p.sentence.text for p in picks]
+    # the anchor passage is read in its own order from its first relevant sentence
+    assert (guidance_units[0] in quoted and guidance_units[1] in quoted) == from_guidance, quoted
