@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.answerability import CorpusStats, unanswerable_reason
 from assistant.chunk_sentences import sentences_of
-from assistant.citations import make_citation, markers, uncited_numbers
+from assistant.citations import collapse, make_citation, markers, uncited_numbers
 from assistant.errors import LLMError
 from assistant.extractive import ExtractiveAnswerer, Selection, readable
 from assistant.prompts import load_prompt
@@ -120,7 +120,7 @@ class AnswerBuilder:
             sents = sentences_of(r.chunk)
             quote = sents[0].text if sents else r.chunk.text.split("\n")[0][:300]
             closest.append(make_citation(n, r.chunk, quote))
-        text += "\n\nClosest material:\n" + "\n".join(f"- {readable(c.quote)} [{c.n}]" for c in closest)
+        text += "\n\nClosest material:\n" + "\n".join(f"- {readable(collapse(c.quote))} [{c.n}]" for c in closest)
         return Answer(question=question, answer=text, abstained=True, citations=tuple(closest),
                       retrieved=tuple(retrieved), backend="extractive",
                       notices=(reason or f"confidence {ev.confidence:.2f} below {self.threshold:.2f}",), duty_ids=duty_ids,

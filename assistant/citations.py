@@ -18,6 +18,18 @@ def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def verbatim(quote: str, chunk_text: str) -> str | None:
+    """The span of ``chunk_text`` that ``quote`` is, as the chunk has it: line breaks and runs of spaces
+    as written (a list quoted whole keeps its lines), or None when the words are not there in that order."""
+    q = quote.strip()
+    if not q:
+        return None
+    if q in chunk_text:
+        return q
+    found = re.search(r"\s+".join(re.escape(w) for w in _WS.split(q) if w), chunk_text)
+    return found.group(0) if found else None
+
+
 def quote_in_chunk(quote: str, chunk_text: str) -> bool:
     """A quote is valid when, whitespace collapsed, it is a non-empty substring of the chunk text."""
     q = collapse(quote)
@@ -25,10 +37,12 @@ def quote_in_chunk(quote: str, chunk_text: str) -> bool:
 
 
 def make_citation(n: int, chunk: Chunk, quote: str) -> Citation:
-    if not quote_in_chunk(quote, chunk.text):
+    """A citation whose quote is the chunk's own text: ``quote in chunk.text`` holds as written."""
+    span = verbatim(quote, chunk.text)
+    if span is None:
         raise ValueError(f"quote is not verbatim in chunk {chunk.chunk_id}: {quote[:80]!r}")
     return Citation(n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
-                    page=chunk.page, section=chunk.section, quote=collapse(quote), publisher=chunk.publisher)
+                    page=chunk.page, section=chunk.section, quote=span, publisher=chunk.publisher)
 
 
 def numbers_in(text: str) -> set[str]:

@@ -20,6 +20,25 @@ from assistant.errors import JfpError, NotBuiltError
 
 privacy.apply()
 
+
+def _flags_show_no_type() -> None:
+    """typer's rich help puts a type beside every option, flags too ('--json <bool>'), which reads as if
+    the flag took a value ('jfp duties --json true' then fails). Show flags bare, as click's plain help does."""
+    option = getattr(typer.core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if option is None or shown is None or getattr(shown, "_jfp_flags_bare", False):
+        return
+
+    @functools.wraps(shown)
+    def display_type_rich(self, ctx):
+        return None if self.is_flag and not self.count else shown(self, ctx)
+
+    display_type_rich._jfp_flags_bare = True
+    option.display_type_rich = display_type_rich
+
+
+_flags_show_no_type()
+
 app = typer.Typer(
     name="jfp",
     help=(
@@ -130,5 +149,37 @@ from assistant.commands import library as _library  # noqa: E402,F401
 
 
 def run() -> None:
-    app()
+    """The console entry point (``jfp`` in pyproject's [project.scripts], and ``python -m assistant``).
+
+    Without --json, typer handles everything. With --json, a usage error (a missing argument, a bad
+    option value, an unknown command) is shown on stderr as usual and also reported on stdout as
+    ``{"error": {"type": "usage", ...}}``, as CONTRACT.md asks of every failure."""
+    if "--json" not in sys.argv[1:]:
+        app()
+        return
+    try:
+        code = app(standalone_mode=False)  # returns a typer.Exit's code instead of exiting
+    except typer.TyperException as exc:  # typer's (vendored) click UsageError and ClickException
+        _show_usage_error(exc)
+        emit_json({"error": {"type": "usage", "message": exc.format_message()}})
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # end of input at a prompt (Ctrl+C becomes exit status 130 in typer)
+        err.print("Aborted.", markup=False)
+        emit_json({"error": {"type": "interrupted", "message": "Aborted."}})
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_usage_error(exc: typer.TyperException) -> None:
+    """Show a usage error on stderr as typer does in standalone mode (usage line, hint, error box)."""
+    try:
+        from typer.rich_utils import rich_format_error
+    except ImportError:  # typer installed without rich
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err.print(f"Error: {exc.format_message()}", markup=False)
+    else:
+        rich_format_error(exc)
 

@@ -13,8 +13,10 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.citations import collapse
 from assistant.coverage import CoverageReport, CoverageRow, Evidence
 from assistant.errors import InputError
+from assistant.formats import choose_format
 from assistant.types import Citation
 
 STATUS_WORDS = {"addressed": "Addressed", "partial": "Partial", "missing": "Missing"}
@@ -60,7 +62,7 @@ def to_markdown(report: CoverageReport) -> str:
         lines.append("")
         if r.guidance:
             lines += ["What the guidance asks for:", ""]
-            lines += [f"- “{c.quote}” ({source_label(c)})" for c in r.guidance]
+            lines += [f"- “{collapse(c.quote)}” ({source_label(c)})" for c in r.guidance]
             lines.append("")
     return "\n".join(lines)
 
@@ -74,14 +76,26 @@ CSV_COLUMNS = ("duty_id", "title", "kind", "status", "rag", "score", "evidence",
                "guidance_sources")
 
 
+# a cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """``text`` with a leading apostrophe if a spreadsheet would run it as a formula (OWASP's advice
+    on CSV injection): the plan and the guidance are someone else's text. Other text is unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(report: CoverageReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in report.duties:
-        w.writerow([r.duty_id, r.title, r.kind, r.status, RAG[r.status], f"{r.score:.3f}",
-                    "\n".join(e.quote for e in r.evidence), "\n".join(where(e) for e in r.evidence),
-                    "\n".join(c.quote for c in r.guidance), "\n".join(source_label(c) for c in r.guidance)])
+        texts = ("\n".join(e.quote for e in r.evidence), "\n".join(where(e) for e in r.evidence),
+                 "\n".join(c.quote for c in r.guidance), "\n".join(source_label(c) for c in r.guidance))
+        # every text cell is made safe; the score is a number we format, so a negative one stays a number
+        w.writerow([*map(csv_safe, (r.duty_id, r.title, r.kind, r.status, RAG[r.status])), f"{r.score:.3f}",
+                    *map(csv_safe, texts)])
     return buf.getvalue()
 
 
@@ -153,7 +167,7 @@ def to_docx(report: CoverageReport):
         _shade(status, RAG_FILL[r.status])
         score.paragraphs[0].add_run(f"{r.score:.2f}")
         _lines(evidence, [(e.quote, where(e)) for e in r.evidence], "Nothing found in the plan.")
-        _lines(guidance, [(c.quote, source_label(c)) for c in r.guidance], "")
+        _lines(guidance, [(collapse(c.quote), source_label(c)) for c in r.guidance], "")
     widths = (Cm(4.5), Cm(2.2), Cm(1.5), Cm(9.0), Cm(9.0))
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
@@ -162,14 +176,10 @@ def to_docx(report: CoverageReport):
 
 
 # --- files -----------------------------------------------------------------------------------------
-def infer_format(path: Path, fmt: str | None) -> str:
-    """The export format: ``fmt`` if given, else from the file's suffix; a clear error otherwise."""
-    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
-    chosen = {"markdown": "md", "word": "docx"}.get(chosen, chosen)
-    if chosen not in FORMATS:
-        raise InputError(f"Cannot write a coverage report as '{chosen or Path(path).name}'. "
-                         "Use --format md, csv or docx, or an output file ending in .md, .csv or .docx.")
-    return chosen
+def infer_format(path: Path | None, fmt: str | None) -> str:
+    """The export format, by the one rule of ``assistant.formats.choose_format``: ``fmt`` and the file's
+    suffix must agree, either alone will do, and with neither it is Markdown."""
+    return choose_format(path, fmt, FORMATS, "md", what="a coverage report")
 
 
 def write(report: CoverageReport, path: Path, fmt: str | None = None) -> Path:

@@ -146,10 +146,10 @@ def compose(duty: Duty, m: Material, *, backend: str = "extractive", notices: Se
     ph = phrases(topic_of(duty))
     book = CitationBook()
     if m.statutory is not None:
-        statutory = [ph["statutory_lead"], "", f"- {m.statutory.quote} [{book.reuse(m.statutory)}]"]
+        statutory = [ph["statutory_lead"], "", f"- {collapse(m.statutory.quote)} [{book.reuse(m.statutory)}]"]
     else:
         statutory = [ph["statutory_none" if duty.kind == "duty" else "content_area"]]
-    expects = ([ph["expects_lead"], ""] + [f"- {c.quote} [{book.reuse(c)}]" for c in m.expects]
+    expects = ([ph["expects_lead"], ""] + [f"- {collapse(c.quote)} [{book.reuse(c)}]" for c in m.expects]
                if m.expects else [ph["expects_none"]])
     actions: list[str] = []
     if m.actions:

@@ -22,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from assistant.citations import collapse
 from assistant.draft import Draft, Plan, phrases
 from assistant.errors import InputError
 from assistant.types import Citation
@@ -35,7 +36,7 @@ _BULLET = re.compile(r"^[-*•]\s+")
 def citation_line(c: Citation) -> str:
     """'[3] Title, page 4, section: A > B. “quote”'"""
     where = c.title + (f", page {c.page}" if c.page else "") + (f", section: {c.section}" if c.section else "")
-    return f"[{c.n}] {where}. “{c.quote}”"
+    return f"[{c.n}] {where}. “{collapse(c.quote)}”"
 
 
 def sources_markdown(citations: Sequence[Citation], level: int = 2) -> str:
@@ -114,7 +115,7 @@ def add_sources(doc, citations: Sequence[Citation], level: int) -> None:
         p.add_run(f"[{c.n}] ").bold = True
         p.add_run(c.title).italic = True
         p.add_run((f", page {c.page}" if c.page else "") + (f", section: {c.section}" if c.section else "") + ". ")
-        p.add_run(f"“{c.quote}”")
+        p.add_run(f"“{collapse(c.quote)}”")
 
 
 def add_table(doc, header: Sequence[str], rows: Iterable[Sequence[object]], style: str = "Table Grid"):

@@ -27,6 +27,7 @@ _EXPECTS = re.compile(
 _SIGNPOSTS = re.compile(r"\b(workspaces?|platforms?|hubs?|networks?) (which|that)\b|\buseful information\b", re.I)
 # a modal verb of its own: an item that says "must" or "should" keeps that strength under any lead-in
 _MODAL = re.compile(r"\b(must|shall|should|(is|are) required to|(is|are) expected to)\b", re.I)
+MAX_LIMIT = 200  # the longest list ``jfp requirements --limit`` gives
 KIND_ORDER = {"guidance": 0, "icb_paper": 1, "briefing": 2, "icb_plan": 3, "commentary": 4}
 STRENGTH_ORDER = {"must": 0, "should": 1, "may": 2, "other": 3}
 
@@ -47,6 +48,7 @@ class Requirement:
 class RequirementsResult:
     duty: Duty
     requirements: tuple[Requirement, ...]
+    more: int = 0  # requirements found beyond the limit, not listed (``find_requirements(limit=...)``)
 
     @property
     def title(self) -> str:
@@ -59,7 +61,7 @@ class RequirementsResult:
     def to_json(self) -> dict:
         return {"duty_id": self.duty.id, "title": self.duty.title, "kind": self.duty.kind,
                 "statutory_basis": self.duty.statutory_basis,
-                "requirements": [r.to_json() for r in self.requirements]}
+                "requirements": [r.to_json() for r in self.requirements], "more": self.more}
 
 
 def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_similarity: float = 0.30,
@@ -99,19 +101,25 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     # the sentences that read as requirements themselves first, then the items that do by their
     # lead-in, so that a long list of suggestions does not crowd out a "must"
     scored.sort(key=lambda x: (not x[2], -x[1]))
-    best = _keep(scored, limit, set(), list_items)
-    # a lead-in ("... may wish to address how they will:") whose items are listed is said by them:
-    # each item shows it (``lead_in``), so its place goes to the next requirement
-    said = {(s.chunk.chunk_id, s.list_lead) for s, _ in best if list_items and s.list_lead}
-    leads = {s.text.lower() for s, _ in best if s.text.rstrip().endswith(":") and (s.chunk.chunk_id, s.text) in said}
-    if leads:
-        best = _keep(scored, limit, leads, list_items)
+    best = _said_once(scored, limit, list_items)
+    # how many the longest list (``MAX_LIMIT``) would show that this one does not
+    more = len(_said_once(scored, MAX_LIMIT, list_items)) - len(best) if limit < MAX_LIMIT else 0
     best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title, STRENGTH_ORDER[x[1]],
                              x[0].chunk.ordinal))
     reqs = tuple(Requirement(text=s.text, strength=st, citation=make_citation(n, s.chunk, s.text),
                              lead_in=s.list_lead if list_items else "")
                  for n, (s, st) in enumerate(best, start=1))
-    return RequirementsResult(duty, reqs)
+    return RequirementsResult(duty, reqs, max(0, more))
+
+
+def _said_once(scored: list, limit: int, list_items: bool) -> list:
+    """``_keep``, then again without the lead-ins whose items it lists: a lead-in ("... may wish to
+    address how they will:") whose items are listed is said by them, as each item shows it
+    (``lead_in``), so its place goes to the next requirement."""
+    best = _keep(scored, limit, set(), list_items)
+    said = {(s.chunk.chunk_id, s.list_lead) for s, _ in best if list_items and s.list_lead}
+    leads = {s.text.lower() for s, _ in best if s.text.rstrip().endswith(":") and (s.chunk.chunk_id, s.text) in said}
+    return _keep(scored, limit, leads, list_items) if leads else best
 
 
 def _keep(scored: list, limit: int, skip: set[str], list_items: bool) -> list:

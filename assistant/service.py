@@ -21,7 +21,7 @@ from assistant.duties import Duty, all_duties, duties_in_question, get_duty
 from assistant.errors import InputError
 from assistant.glossary import expand, load_local
 from assistant.overview import asks_for_overview
-from assistant.types import Answer, DocumentRecord, IngestReport
+from assistant.types import DOC_KINDS, Answer, DocumentRecord, IngestReport
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,6 +70,19 @@ class JfpService:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._init_lock = threading.Lock()
+        # The index is a folder made on first use; a file in its place (or on its path) would fail there
+        # with a bare FileExistsError, so say so now, plainly.
+        index_dir = self.settings.index_dir.expanduser()
+        try:
+            found = next((p for p in (index_dir, *index_dir.parents) if p.exists()), None)
+            blocked = found is not None and not found.is_dir()
+        except OSError:  # unreadable: leave it to the first real use to report
+            blocked = False
+        if blocked:
+            raise InputError(
+                f"--index (or JFP_INDEX_DIR) must be a folder; '{found}' is a file. "
+                "Give the path of a folder, or of one that does not exist yet."
+            )
 
     # --- backends (lazy) ---------------------------------------------------------------------
     @cached_property
@@ -191,6 +204,21 @@ class JfpService:
     def sources(self) -> list[DocumentRecord]:
         return self.manifest.documents()
 
+    def document_id(self, given: str) -> str:
+        """The indexed document ``given`` names: its id, or the start of one ('jfp sources' shortens
+        ids to fit a narrow terminal: "8184f204…"), which must name one document only."""
+        wanted = (given or "").strip().rstrip("…").rstrip(".").strip()
+        ids = self.manifest.doc_ids()
+        if wanted in ids:
+            return wanted
+        starting = [d for d in ids if wanted and d.startswith(wanted)]
+        if len(starting) == 1 and len(wanted) >= 4:
+            return starting[0]
+        if len(starting) > 1:
+            raise InputError(f"'{given}' is the start of {len(starting)} document ids; give more of it. "
+                             "Run 'jfp sources --json' for the full ids.")
+        raise InputError(f"No document with id '{given}' is indexed. Run 'jfp sources' to see the ids.")
+
     def remove(self, doc_id: str) -> int:
         doc_id = (doc_id or "").strip()
         if not self.manifest.has_document(doc_id):
@@ -216,6 +244,9 @@ class JfpService:
             raise InputError("--k must be between 1 and 50.")
         if not self.manifest.doc_ids():
             raise InputError("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
+        doc_id = self.document_id(doc_id) if doc_id else None
+        if kind and kind not in DOC_KINDS:
+            raise InputError(f"There is no document kind '{kind}'. The kinds are: {', '.join(DOC_KINDS)}.")
         asked = q
         duties = duties_in_question(q)[:2]
         previous = [clean_question(h) for h in (history or []) if h and str(h).strip()]
@@ -240,13 +271,16 @@ class JfpService:
                                   names_local=names_local, named_docs=frozenset(named), overview=overview)
 
     # --- governance ----------------------------------------------------------------------------
-    def requirements(self, duty_id: str):
+    def requirements(self, duty_id: str, limit: int | None = None):
+        """What the guidance requires for one duty: the ``limit`` closest requirements (default 18)."""
         from assistant.requirements import find_requirements
 
         duty = get_duty(duty_id)
+        if limit is not None and not 1 <= limit <= 200:
+            raise InputError("--limit must be between 1 and 200.")
         if not self.manifest.doc_ids():
             raise InputError("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
-        return find_requirements(duty, self.retriever, self.embedder)
+        return find_requirements(duty, self.retriever, self.embedder, **({"limit": limit} if limit else {}))
 
     # --- drafting and coverage (implemented in assistant/draft.py and assistant/coverage.py) ---
     def draft(self, duty_id: str):

@@ -8,9 +8,10 @@ and never travel further than the adapter that met them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 DocKind = Literal["guidance", "briefing", "commentary", "icb_plan", "icb_paper", "strategy", "other"]
+DOC_KINDS: tuple[str, ...] = get_args(DocKind)
 PassageKind = Literal["heading", "paragraph", "list_item", "table_row"]
 Strength = Literal["must", "should", "may", "other"]
 CoverageStatus = Literal["addressed", "partial", "missing"]

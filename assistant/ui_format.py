@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from html import escape
 
+from assistant.citations import collapse
+
 CONTEXT_CHARS = 420  # surrounding text shown either side of a highlighted quote
 
 STATUS_LABELS = {"addressed": "Addressed", "partial": "Partly addressed", "missing": "Missing"}
@@ -153,7 +155,7 @@ def answer_export(question: str, answer: str, abstained: bool, citations: Iterab
     lines += [answer.strip(), "", "## Sources", ""]
     for c in citations:
         lines.append(f"[{c.get('n')}] {citation_label(c)} ({c.get('source') or ''})")
-        lines.append(f"    > {c.get('quote') or ''}")
+        lines.append(f"    > {collapse(str(c.get('quote') or ''))}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -180,6 +182,11 @@ def requirements_html(result: Mapping, texts: Mapping[str, str | None]) -> str:
             out.append(f"<li>{lead_html}<p>{escape(str(r.get('text') or ''))} <span class='jfp-num'>[{n}]</span></p>"
                        f"{citation_details(c, texts.get(str(c.get('chunk_id'))))}</li>")
         out.append("</ol>")
+    more = int(result.get("more") or 0)
+    if more:
+        out.append(info_html(f"These are the {len(reqs)} requirements closest to the duty; {more} more "
+                             f"{'was' if more == 1 else 'were'} found. "
+                             f"'jfp requirements {result.get('duty_id')} --limit 200' lists them all."))
     return "".join(out)
 
 
@@ -233,7 +240,7 @@ def coverage_html(report: Mapping) -> str:
             "</span></li>" for e in (d.get("evidence") or [])
         )
         guide = "".join(
-            f"<li>{escape(str(g.get('quote') or ''))} <span class='jfp-small'>({escape(citation_label(g))})</span></li>"
+            f"<li>{escape(collapse(str(g.get('quote') or '')))} <span class='jfp-small'>({escape(citation_label(g))})</span></li>"
             for g in (d.get("guidance") or [])[:3]
         )
         out.append(

@@ -32,7 +32,7 @@ from assistant.types import DocumentRecord, IngestFailure, IngestReport, LoadedD
 from ingest.chunking import ChunkingConfig, chunk_document, views
 from ingest.embedding import Embedder
 from ingest.index import VectorIndex
-from ingest.loaders import SUPPORTED_EXTENSIONS, load_document
+from ingest.loaders import SUPPORTED_EXTENSIONS, load_document, over_size_limit
 from ingest.manifest import Manifest
 
 log = logging.getLogger(__name__)
@@ -181,10 +181,8 @@ class Ingestor:
         except OSError as exc:
             raise DocumentError(f"Could not read '{f.name}': {exc.strerror or exc}. Check the file's permissions.") from exc
         if size > self.max_file_mb * 1024 * 1024:
-            raise DocumentError(
-                f"'{f.name}' is {size / 1048576:.0f} MB, over the {self.max_file_mb:g} MB limit (JFP_MAX_FILE_MB). "
-                "Split it, or raise the limit."
-            )
+            raise DocumentError(f"Could not read '{f.name}': {over_size_limit(size, self.max_file_mb)}. "
+                                "Split it into smaller files, or raise JFP_MAX_FILE_MB if you trust it.")
         try:
             content_hash = _hash_file(f)
         except OSError as exc:

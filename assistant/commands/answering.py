@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.markdown import Markdown
 
+from assistant.citations import collapse
 from assistant.cli import JsonOpt, app, command, emit_json, err, out, state
 from assistant.errors import InputError
 
@@ -58,14 +59,18 @@ def ask(
     out.print()
     for c in ans.citations:
         where = c.title + (f", p.{c.page}" if c.page else "") + (f" — {c.section}" if c.section else "")
-        out.print(f"[{c.n}] {where}\n    “{c.quote}”", markup=False)
+        out.print(f"[{c.n}] {where}\n    “{collapse(c.quote)}”", markup=False)
 
 
 @app.command(epilog="Example: jfp requirements climate_change --json")
 @command
-def requirements(duty_id: str = typer.Argument(..., help="A duty id (see 'jfp duties')."), as_json: bool = JsonOpt) -> None:
+def requirements(
+    duty_id: str = typer.Argument(..., help="A duty id (see 'jfp duties')."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="How many requirements to list, closest first (default 18)."),
+    as_json: bool = JsonOpt,
+) -> None:
     """What the guidance requires for one duty, verbatim, with must/should/may and citations."""
-    res = state.service().requirements(duty_id)
+    res = state.service().requirements(duty_id, limit=limit)
     if as_json:
         emit_json(res.to_json())
         return
@@ -79,3 +84,7 @@ def requirements(duty_id: str = typer.Argument(..., help="A duty id (see 'jfp du
         out.print(f"  [{r.strength.upper()}] {r.text}  ({where}{r.citation.section})", markup=False)
         if r.lead_in:  # an item of a list: what it completes
             out.print(f"      in the list: \u201c{r.lead_in}\u201d", style="dim", markup=False)
+    if res.more:
+        shown = len(res.requirements)
+        out.print(f"\nThese are the {shown} closest to the duty; {res.more} more {'was' if res.more == 1 else 'were'} found. "
+                  f"'jfp requirements {res.duty.id} --limit 200' lists them all.", markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -42,12 +43,15 @@ class _Bar:
 
 
 @app.command(epilog="Examples: jfp check draft-plan.pdf  |  jfp check plan.docx --format docx -o coverage.docx  |  "
-                    "jfp check plan.md -o coverage.csv")
+                    "jfp check plan.md -o coverage.csv  |  jfp check plan.md --format csv > coverage.csv")
 @command
 def check(
     plan_file: Path = typer.Argument(..., help="The draft plan (PDF, Word, HTML, Markdown or text)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="md, csv or docx (default: from the -o file's suffix)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="md, csv or docx. With -o, optional: the file's suffix "
+                                      "says it (the two must agree). Without -o, md or csv prints that report "
+                                      "instead of the table."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file, ending in "
+                                          ".md, .csv or .docx (or give --format for a file with no suffix)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Check a draft plan against every statutory duty and content area: addressed, partial or missing.
@@ -57,22 +61,24 @@ def check(
     """
     from assistant import coverage_export
 
-    if output is not None:
-        coverage_export.infer_format(output, fmt)  # a bad format fails before the slow part
+    kind = coverage_export.infer_format(output, fmt)  # a bad format fails before the slow part
     svc = state.service()
     with _Bar(enabled=err.is_terminal) as bar:
         report = svc.check(plan_file, progress=bar)
     if output is not None:
-        written = coverage_export.write(report, output, fmt)
+        written = coverage_export.write(report, output, kind)
         if not as_json:
             counts = report.counts()
             out.print(f"Wrote {written} ({counts['addressed']} addressed, {counts['partial']} partial, "
                       f"{counts['missing']} missing).")
     if as_json:
         emit_json(report.to_json())
-        return
-    if output is None:
+    elif output is None and fmt is None:
         _print_table(report)
+    elif output is None:  # --format md or csv: the report itself, for a pipe or a redirect
+        text = coverage_export.to_csv(report) if kind == "csv" else coverage_export.to_markdown(report)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
 
 
 def _print_table(report) -> None:

@@ -10,17 +10,9 @@ import typer
 
 from assistant.cli import JsonOpt, app, command, emit_json, err, progress_bar, state
 from assistant.errors import InputError
+from assistant.formats import choose_format
 
-
-def _format(fmt: str, output: Path | None) -> str:
-    fmt = (fmt or "md").strip().lower().lstrip(".")
-    if fmt not in ("md", "docx"):
-        raise InputError(f"--format must be md or docx, not '{fmt}'.")
-    if output is not None and output.suffix.lower() == ".docx":
-        fmt = "docx"
-    if fmt == "docx" and output is None:
-        raise InputError("A Word draft needs a file to go in: add -o FILE.docx.")
-    return fmt
+FORMATS = ("md", "docx")
 
 
 def _notices(notices) -> None:
@@ -33,8 +25,10 @@ def _notices(notices) -> None:
 def draft(
     duty_id: Optional[str] = typer.Argument(None, help="A duty id (see 'jfp duties')."),
     all_duties: bool = typer.Option(False, "--all", help="Draft the whole plan: one section per duty and content area."),
-    fmt: str = typer.Option("md", "--format", help="md or docx (a .docx output file implies docx)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the draft to this file."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="md or docx (default md). With -o, optional: the file's "
+                                      "suffix says it (the two must agree); docx needs -o."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the draft to this file, ending in .md "
+                                          "or .docx (or give --format for a file with no suffix)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Draft a plan section for a duty, grounded in the guidance and your own documents, with citations.
@@ -49,7 +43,7 @@ def draft(
     if not all_duties and not duty_id:
         raise InputError("Say what to draft: 'jfp draft DUTY_ID' for one section (run 'jfp duties' for the ids), "
                          "or 'jfp draft --all -o plan.docx' for the whole plan.")
-    kind = _format(fmt, output)
+    kind = choose_format(output, fmt, FORMATS, "md", what="a draft")  # a bad format fails before the slow part
     svc = state.service()
     if all_duties:
         with progress_bar() as bar:

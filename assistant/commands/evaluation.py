@@ -31,7 +31,8 @@ def eval_(
     baselines: bool = typer.Option(False, "--baselines", help="Also run the BM25-only and dense-only (LangChain recipe) baselines."),
     report: Optional[Path] = typer.Option(
         None, "--report",
-        help="Write a Markdown report (default: eval/reports/latest.md for the dev set, else <index>/reports/<gold name>.md)."),
+        help="Write a Markdown report (default: eval/reports/latest.md for the dev set, else reports/GOLD.md "
+             "in the index folder, GOLD being the gold file's name without its extension)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Score the assistant on a gold set: retrieval, key-point coverage, citations, abstention."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from assistant.cli import JsonOpt, app, command, emit_json, err, out, progress_bar, state
 from assistant.duties import all_duties
@@ -84,7 +84,9 @@ def sources(as_json: bool = JsonOpt) -> None:
     if as_json:
         emit_json([d.to_json() for d in docs])
         return
-    t = Table("doc_id", "title", "publisher", "kind", "pages", "chunks", "source")
+    t = Table("title", "publisher", "kind", "pages", "chunks", "source")
+    # whole, never cut to "8184f204…": the id is what 'jfp remove' and 'jfp ask --doc' take
+    t.columns.insert(0, Column("doc_id", no_wrap=True, min_width=16))
     for d in docs:
         t.add_row(d.doc_id, d.title, d.publisher, d.kind, "" if d.pages is None else str(d.pages), str(d.chunks),
                   d.source)

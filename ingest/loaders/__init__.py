@@ -19,7 +19,7 @@ from assistant.types import LoadedDocument, Passage
 
 from .common import LoadFailure, rejoin_split_sentences
 
-__all__ = ["SUPPORTED_EXTENSIONS", "load_document"]
+__all__ = ["SUPPORTED_EXTENSIONS", "load_document", "over_size_limit"]
 
 _FORMATS: dict[str, str] = {
     ".pdf": "pdf",
@@ -83,6 +83,21 @@ def load_document(path: Path | str, *, max_file_mb: float = 100.0, title: str | 
     )
 
 
+def over_size_limit(size: int, max_file_mb: float) -> str:
+    """'it is 100.14 MB, over the 100 MB limit (JFP_MAX_FILE_MB)' for a file of ``size`` bytes over it.
+
+    MB here is 1024 * 1024 bytes, for the figure and the limit alike. The figure gets more decimals
+    until it reads as more than the limit, so it never seems equal to it (or below it).
+    """
+    limit = f"{max_file_mb:g}"
+    mb = size / _MB
+    for places in range(0 if mb >= 10 else 1, 4):
+        actual = f"{mb:.{places}f}"
+        if float(actual) > float(limit):
+            return f"it is {actual} MB, over the {limit} MB limit (JFP_MAX_FILE_MB)"
+    return f"it is just over the {limit} MB limit (JFP_MAX_FILE_MB)"
+
+
 def pretty_name(path: Path) -> str:
     """'nhs-jfp_guidance.pdf' -> 'Nhs jfp guidance'."""
     text = re.sub(r"[\s_\-]+", " ", path.stem).strip() or path.name
@@ -97,7 +112,7 @@ def _read(path: Path, name: str, max_file_mb: float) -> bytes:
         if path.is_dir():
             raise fail(
                 "it is a folder, not a file",
-                "Give the path of a file inside it (or pass the folder to 'jfp ingest', which reads every supported file in it).",
+                "Give the path of one file inside it.",
             )
         if not path.exists():
             raise DocumentError(f"Could not read '{path}': there is no such file. Check the path and try again.")
@@ -108,21 +123,14 @@ def _read(path: Path, name: str, max_file_mb: float) -> bytes:
             what = (
                 f"'{suffix}' files are not supported" if suffix else "it has no file extension, so its type is unknown"
             )
-            raise fail(what, f"Supported types are {_SUPPORTED_LIST}; convert it to one of these and ingest it again.")
+            raise fail(what, f"Supported types are {_SUPPORTED_LIST}; convert it to one of these and try again.")
         size = path.stat().st_size
         if size == 0:
             raise fail(
-                "the file is empty (0 bytes)", "Check that it was saved or downloaded completely, then ingest it again."
+                "the file is empty (0 bytes)", "Check that it was saved or downloaded completely, then try again."
             )
         if size > max_file_mb * _MB:
-            limit = f"{max_file_mb:g}"
-            actual = f"{size / _MB:.0f}" if size >= 10 * _MB else f"{size / _MB:.1f}"
-            if actual == limit:
-                actual = f"{size / _MB:.2f}"
-            raise fail(
-                f"it is {actual} MB, over the {limit} MB limit (JFP_MAX_FILE_MB)",
-                "Split it into smaller files, or raise JFP_MAX_FILE_MB if you trust it.",
-            )
+            raise fail(over_size_limit(size, max_file_mb), "Split it into smaller files, or raise JFP_MAX_FILE_MB if you trust it.")
         return path.read_bytes()
     except PermissionError:
         raise fail(
@@ -214,15 +222,15 @@ def _mislabelled(suffix: str, actual: str, real_ext: str | None, fix_docx: bool 
     if fix_docx and actual.startswith("an old-style Office file"):
         return LoadFailure(
             "it is an old-style Word .doc file, not a .docx",
-            "Open it in Word and save it as 'Word Document (.docx)', then ingest that.",
+            "Open it in Word and save it as 'Word Document (.docx)', then use that copy.",
         )
     why = f"it has a {suffix} name but is {actual}"
     if actual == "plain text" and not fix_docx:
         return LoadFailure(why, "Rename it to .txt if it is meant to be text, or export a real PDF from the original.")
     if actual == "a zip archive" and not fix_docx:
-        return LoadFailure(why, "Unzip it and ingest the documents inside.")
+        return LoadFailure(why, "Unzip it and use the documents inside.")
     if real_ext:
-        return LoadFailure(why, f"Rename it to {real_ext} and ingest it again.")
+        return LoadFailure(why, f"Rename it to {real_ext} and try again.")
     if fix_docx:
         return LoadFailure(why, "Open it in Word and save it as .docx again.")
-    return LoadFailure(why, f"Convert it to one of the supported types ({_SUPPORTED_LIST}) and ingest it again.")
+    return LoadFailure(why, f"Convert it to one of the supported types ({_SUPPORTED_LIST}) and try again.")

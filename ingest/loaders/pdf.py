@@ -54,7 +54,7 @@ def load_pdf(data: bytes) -> tuple[str | None, list[Passage], int]:
     if not any(line.text.strip() for lines in pages for line in lines):
         raise LoadFailure(
             "it is a scanned PDF with no text layer: run OCR on it first",
-            "For example 'ocrmypdf in.pdf out.pdf', then ingest the OCR'd copy.",
+            "For example 'ocrmypdf in.pdf out.pdf', then use the OCR'd copy.",
         )
     furniture = PageFurniture([[line.text for line in lines] for lines in pages])
     body = _body_size(pages)
@@ -69,7 +69,7 @@ def _open(data: bytes) -> PdfReader:
     if b"%%EOF" not in data[-65536:]:  # truncation cuts the end off; trailing junk after it is common
         raise LoadFailure(
             "the PDF is truncated or damaged (its end-of-file marker is missing)",
-            "Get a fresh copy or export it again from the program that made it, then ingest it again.",
+            "Get a fresh copy or export it again from the program that made it, then try again.",
         )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -84,13 +84,13 @@ def _open(data: bytes) -> PdfReader:
         log.debug("pypdf could not open the file: %r", exc)
         raise LoadFailure(
             "the PDF is damaged and cannot be opened",
-            "Get a fresh copy or export it again from the program that made it, then ingest it again.",
+            "Get a fresh copy or export it again from the program that made it, then try again.",
         ) from None
     return reader
 
 
 def _encrypted() -> LoadFailure:
-    return LoadFailure("the file is encrypted (password-protected)", "Save an unprotected copy and ingest it again.")
+    return LoadFailure("the file is encrypted (password-protected)", "Save an unprotected copy and use that instead.")
 
 
 def _metadata_title(reader: PdfReader) -> str | None:

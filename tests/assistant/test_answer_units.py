@@ -349,7 +349,8 @@ def test_a_sentence_cut_by_a_line_break_is_put_back_together(answerer):
     line, citations = answerer.compose([Selection(first, 0.9)])
     assert line == ("- Set out how co-production is being used to redesign services and ensure they meet the needs of the "
                     "most deprived 20% of the population and narrow health inequality gaps. [1]")
-    assert "\n" not in citations[0].quote
+    # the quote is the chunk's own text, line break and all (the answer line reads as one sentence)
+    assert citations[0].quote == first.text and citations[0].quote in c.text
 
 
 @pytest.mark.parametrize("text", [
@@ -372,7 +373,7 @@ def test_a_list_answer_marks_the_lead_in_and_every_item(answerer):
     assert lines[0] == "- The five priorities are: [1]"
     assert all(line.startswith("  - ") and line.endswith("[1]") for line in lines[1:])
     assert len(lines) == 6
-    assert citations[0].quote in " ".join(c.text.split())
+    assert citations[0].quote in c.text
     assert faithfulness(text, {1: c.text}) == 1.0
     assert keypoint_coverage(text, ["Restore NHS services inclusively", "Strengthen leadership and accountability"]) == 1.0
 
@@ -567,3 +568,16 @@ def test_a_question_on_what_a_duty_requires_is_anchored_in_the_guidance(answerer
     quoted = [p.sentence.text for p in picks]
     # the anchor passage is read in its own order from its first relevant sentence
     assert (guidance_units[0] in quoted and guidance_units[1] in quoted) == from_guidance, quoted
+
+
+def test_a_list_quoted_whole_is_cited_as_the_chunk_has_it(answerer):
+    from assistant.types import ScoredChunk
+
+    c = chunk(PRIORITIES)
+    picks = answerer.select("What are the five priorities for health inequalities?", [ScoredChunk(chunk=c, score=1.0, rank=1)])
+    _, citations = answerer.compose(picks)
+    listed = [x for x in citations if "Restore NHS services inclusively." in x.quote]
+    assert listed, [x.quote for x in citations]
+    for x in citations:  # verbatim as written, not with its line breaks made spaces
+        assert x.quote in c.text
+    assert "\n" in listed[0].quote

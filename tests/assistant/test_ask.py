@@ -536,3 +536,17 @@ def test_a_question_about_a_whole_named_document_is_answered_from_it_not_refused
     assert all(c.quote.rstrip(".") != briefing.title for c in ans.citations), [c.quote for c in ans.citations]
     # out-of-scope questions still abstain
     assert corpus_service.ask("What does the Arden & GEM blog say about the football results?").abstained
+
+
+def test_an_unknown_document_or_kind_filter_is_a_clear_error_not_an_empty_answer(corpus_service):
+    from assistant.errors import InputError
+
+    with pytest.raises(InputError, match="jfp sources"):
+        corpus_service.ask("What must the plan say about climate change?", doc_id="nonsense")
+    with pytest.raises(InputError, match="guidance"):  # the message lists the kinds there are
+        corpus_service.ask("What must the plan say about climate change?", kind="nonsense")
+    # the start of an id, as a narrow 'jfp sources' table once showed it ("8184f204…"), names its document
+    doc = next(d.doc_id for d in corpus_service.sources() if d.kind == "guidance")
+    for given in (doc, doc[:8], doc[:8] + "…"):
+        ans = corpus_service.ask("What must the plan say about climate change?", doc_id=given)
+        assert not ans.abstained and {c.doc_id for c in ans.citations} == {doc}

@@ -77,8 +77,87 @@ def test_markdown_report_has_every_duty():
     assert "Section \\| with a pipe" in md  # a pipe in a section does not break the table
 
 
-def test_format_comes_from_the_suffix_unless_given(tmp_path):
+def test_format_comes_from_the_suffix_or_from_format_for_a_file_with_no_suffix(tmp_path):
     assert infer_format(tmp_path / "r.docx", None) == "docx"
-    assert infer_format(tmp_path / "r.txt", "csv") == "csv"
-    with pytest.raises(InputError, match="md, csv or docx"):
-        infer_format(tmp_path / "r.pdf", None)
+    assert infer_format(tmp_path / "r.CSV", None) == "csv"
+    assert infer_format(tmp_path / "report", "csv") == "csv"
+    assert infer_format(tmp_path / "report", None) == "md"
+
+
+def test_format_names_ignore_case_a_leading_dot_and_accept_markdown_and_word(tmp_path):
+    assert [infer_format(None, f) for f in ("Markdown", ".CSV", " md ")] == ["md", "csv", "md"]
+    assert infer_format(tmp_path / "r.docx", "Word") == "docx"
+
+
+def test_a_suffix_jfp_cannot_write_is_refused_naming_the_formats_it_can(tmp_path):
+    for name in ("r.pdf", "r.xlsx", "r.html", "r.txt"):
+        with pytest.raises(InputError, match=r"Markdown \(\.md\), a spreadsheet \(\.csv\) or Word \(\.docx\)"):
+            infer_format(tmp_path / name, None)
+
+
+def test_format_that_disagrees_with_the_suffix_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"--format csv but 'r\.docx' ends in \.docx: drop --format"):
+        infer_format(tmp_path / "r.docx", "csv")
+
+
+def test_unknown_format_is_refused_naming_the_allowed_ones():
+    with pytest.raises(InputError, match="Use --format md, csv or docx"):
+        infer_format(None, "xml")
+
+
+def test_word_report_with_no_file_asks_for_one():
+    with pytest.raises(InputError, match=r"add -o FILE\.docx"):
+        infer_format(None, "docx")
+
+
+# --- CSV injection: plan and guidance text is someone else's, and a spreadsheet runs formulas -------
+FORMULAS = ('=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTabbed")
+
+
+def report_quoting(evidence: str, guidance: str, section: str = "Net zero") -> CoverageReport:
+    base = report()
+    first = base.duties[0]
+    row = CoverageRow(first.duty_id, first.title, first.kind, "addressed", 0.9,
+                      (Evidence(page=None, section=section, quote=evidence),),
+                      (Citation(n=1, chunk_id="g:00001", doc_id="g", title="JFP guidance", source="guidance.txt",
+                                page=None, section="", quote=guidance),))
+    return CoverageReport(plan=base.plan, title=base.title, duties=(row, *base.duties[1:]), pages=base.pages)
+
+
+def _first_row(text: str) -> dict[str, str]:
+    return next(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_cell_that_would_run_as_a_formula_starts_with_an_apostrophe():
+    for formula in FORMULAS:
+        row = _first_row(to_csv(report_quoting(f"{formula} We will reach net zero.", formula, section=formula)))
+        assert row["evidence"] == f"'{formula} We will reach net zero.", formula
+        assert row["evidence_where"] == f"'{formula}", formula
+        assert row["guidance"] == f"'{formula}", formula
+        assert row["guidance_sources"] == "JFP guidance"
+
+
+def test_csv_cell_starting_with_a_carriage_return_starts_with_an_apostrophe():
+    # read as raw text: Python's csv writer does not quote a lone \r, so no csv reader can read this row back
+    assert ",'\rReturn," in to_csv(report_quoting("\rReturn", "JFPs should."))
+
+
+def test_csv_file_read_back_has_the_hyperlink_escaped(tmp_path):
+    path = write(report_quoting('=HYPERLINK("http://example.invalid","x") We will reach net zero.', "JFPs should."),
+                 tmp_path / "coverage.csv")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["evidence"] == '\'=HYPERLINK("http://example.invalid","x") We will reach net zero.'
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
+
+
+def test_csv_cells_that_are_not_formulas_are_unchanged():
+    plain = report()
+    rows = list(csv.DictReader(io.StringIO(to_csv(plain))))
+    for row, r in zip(rows, plain.duties, strict=True):
+        assert row["evidence"] == "\n".join(e.quote for e in r.evidence)
+        assert row["guidance"] == "\n".join(c.quote for c in r.guidance)
+        assert row["title"] == r.title and row["score"] == f"{r.score:.3f}"
+    mid = _first_row(to_csv(report_quoting("We cut emissions by 10% - a third of the target = progress.", "A-B")))
+    assert mid["evidence"] == "We cut emissions by 10% - a third of the target = progress."
+    assert mid["guidance"] == "A-B"

@@ -150,3 +150,18 @@ def test_pointers_to_reading_and_lead_ins_said_by_their_items_are_not_requiremen
         found = corpus_service.requirements(duty_id).requirements
         listed = {(r.citation.chunk_id, r.lead_in) for r in found if r.lead_in}
         assert not [r.text for r in found if r.text.endswith(":") and (r.citation.chunk_id, r.text) in listed], duty_id
+
+
+def test_a_list_cut_at_its_limit_says_how_many_more_there_are(corpus_service):
+    from assistant.errors import InputError
+
+    short = corpus_service.requirements("climate_change", limit=5)
+    assert len(short.requirements) == 5 and short.more > 0
+    whole = corpus_service.requirements("climate_change", limit=200)  # the longest list
+    assert whole.more == 0 and len(whole.requirements) == 5 + short.more
+    # the five are in the whole list, in it or as the lead-in its items show
+    said = {r.text for r in whole.requirements} | {r.lead_in for r in whole.requirements}
+    assert {r.text for r in short.requirements} <= said
+    assert short.to_json()["more"] == short.more
+    with pytest.raises(InputError, match="--limit"):
+        corpus_service.requirements("climate_change", limit=0)

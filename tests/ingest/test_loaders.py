@@ -195,7 +195,7 @@ def test_pdf_with_a_password_is_refused_with_what_to_do(tmp_path):
     data = encrypt_pdf(three_page_plan(), user_password="secret")
     message = error_for(write(tmp_path, "locked.pdf", data))
     assert "encrypted" in message
-    assert "Save an unprotected copy and ingest it again." in message
+    assert "Save an unprotected copy and use that instead." in message
 
 
 def test_truncated_pdf_is_refused_as_damaged(tmp_path):
@@ -508,6 +508,38 @@ def test_file_over_the_size_limit_is_refused_with_sizes_and_setting(tmp_path):
     path = write(tmp_path, "big.txt", "word " * 300_000)  # about 1.4 MB
     message = error_for(path, max_file_mb=1)
     assert "is 1.4 MB, over the 1 MB limit (JFP_MAX_FILE_MB)" in message
+
+
+def test_file_just_over_the_size_limit_never_reads_as_the_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    with path.open("wb") as fh:  # sparse: 105,000,000 bytes on paper, nothing on disk
+        fh.truncate(105_000_000)
+    message = error_for(path)  # the default limit, 100 MB of 1024 * 1024 bytes
+    assert "is 100.1 MB, over the 100 MB limit (JFP_MAX_FILE_MB)" in message
+
+
+def test_file_a_byte_over_the_size_limit_is_said_to_be_just_over(tmp_path):
+    path = tmp_path / "big.txt"
+    with path.open("wb") as fh:
+        fh.truncate(1024 * 1024 + 1)
+    message = error_for(path, max_file_mb=1)
+    assert "it is just over the 1 MB limit (JFP_MAX_FILE_MB)" in message
+
+
+def test_loader_messages_suit_check_as_well_as_ingest(tmp_path):
+    """`jfp check` reads a plan with the same loader but never indexes it: no message may say ingest."""
+    messages = [
+        error_for(tmp_path),
+        error_for(write(tmp_path, "empty.txt", b"")),
+        error_for(write(tmp_path, "notes.rtf", b"{\\rtf1 hello}")),
+        error_for(write(tmp_path, "plan.pdf", b"%PDF-1.7 broken")),
+        error_for(write(tmp_path, "plan.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)),
+        error_for(write(tmp_path, "image.txt", b"\x89PNG\r\n\x1a\n" + b"\0" * 100)),
+    ]
+    assert "Give the path of one file inside it." in messages[0]
+    assert "then try again." in messages[1]
+    for message in messages:
+        assert "ingest" not in message, message
 
 
 def test_unsupported_extension_lists_the_supported_types(tmp_path):
