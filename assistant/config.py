@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     fusion: Literal["linear", "rrf"] = Field(default="linear", description="How BM25 and dense results are fused: 'linear' (weighted scores) or 'rrf' (reciprocal rank).")
     answer_max_words: int = Field(default=250, ge=50, description="Upper bound on answer length.")
     abstain_threshold: float | None = Field(default=None, description="Override the calibrated abstention threshold.")
+    follow_up_weight: float = Field(default=0.4, ge=0.0, le=1.0, description="A follow-up ('and for children?'): the share of the search and sentence vectors taken from the follow-up alone rather than from it read with the turn before.")
 
     # Optional LLM (any OpenAI-compatible endpoint)
     llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:11434/v1 for Ollama. Unset: extractive answers.")

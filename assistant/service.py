@@ -40,6 +40,16 @@ class QuestionQuery:
     vector: np.ndarray  # for the vector search
     sentence_vector: np.ndarray  # what the answer's sentences are matched against
 
+    def leaning_to(self, other: QuestionQuery, weight: float) -> QuestionQuery:
+        """This query with ``weight`` of each vector taken from ``other``'s (the text is this one's)."""
+        import numpy as np
+
+        def mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            m = (1 - weight) * a + weight * b
+            return (m / np.linalg.norm(m)).astype(a.dtype, copy=False)
+
+        return QuestionQuery(self.text, mix(self.vector, other.vector), mix(self.sentence_vector, other.sentence_vector))
+
 
 def clean_question(question: str) -> str:
     """Validate a question; raise InputError with a plain message when it cannot be used."""
@@ -254,6 +264,8 @@ class JfpService:
             asked = f"{previous[-1]} {q}"
             duties = list(dict.fromkeys(duties + duties_in_question(previous[-1])[:2]))[:3]
         query = self.question_query(asked)
+        if asked != q:  # a follow-up: what it adds ("and for children?") weighs more than the turn before
+            query = query.leaning_to(self.question_query(q), self.settings.follow_up_weight)
         retrieval_query = query.text
         if duty:
             duties = [duty] + [d for d in duties if d != duty]

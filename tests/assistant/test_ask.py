@@ -538,6 +538,17 @@ def test_a_question_about_a_whole_named_document_is_answered_from_it_not_refused
     assert corpus_service.ask("What does the Arden & GEM blog say about the football results?").abstained
 
 
+def test_a_follow_up_is_answered_on_what_it_adds(corpus_service):
+    # "and for children?" after climate change had been answered on climate change alone, children
+    # coming in at the ninth line: the turn before set the topic and the follow-up only added a word
+    ans = corpus_service.ask("and for children?", history=["What must the plan say about climate change?"])
+    assert {"children_young_people", "climate_change"} <= set(ans.duty_ids)
+    top = [r.chunk for r in ans.retrieved[:3]]
+    assert any("children_young_people" in c.duty_ids for c in top), [c.section for c in top]
+    first_lines = " ".join(ans.answer.splitlines()[:3]).lower()
+    assert "children" in first_lines, ans.answer
+
+
 def test_an_unknown_document_or_kind_filter_is_a_clear_error_not_an_empty_answer(corpus_service):
     from assistant.errors import InputError
 
