@@ -547,16 +547,22 @@ def _continuations(cands: Sequence[tuple[Sentence, int]], chosen: Sequence[int])
 # an item of a list that illustrates the item before it ("work with system partners to tackle the
 # carbon emissions that arise from travel ..." / "for example, by improving local public transport ...")
 _EXAMPLE = re.compile(r"^(?:(?:for example|for instance|such as|eg)\b|e\.g\.)", re.I)
+# an item that names what the item before it introduced ("must before the start of each financial year,
+# prepare a plan setting out their planned capital resource use" / "must publish that plan and give a
+# copy to ..." / "may revise the published plan"): alone it reads as about whatever plan the question is
+_REFERS_BACK = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:that|this|these|those|such|the published|the same)\s+"
+                          r"(?:plans?|strateg(?:y|ies)|documents?|reports?|programmes?|frameworks?)\b", re.I)
 
 
 def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Sequence[int],
                       depth: int = 3) -> list[int] | None:
     """The units to quote for candidate ``i``: itself, and when it is a list item that gives an example
-    ("for example, by improving ..."), first the item it illustrates unless that one is quoted
-    already. Under another item the example would read as that item's; so ``None`` when the item it
-    illustrates is no candidate (or is itself an example too deep in a chain)."""
+    ("for example, by improving ...") or names what the item before introduced ("must publish that
+    plan"), first the item it leans on unless that one is quoted already. Under another item the
+    example would read as that item's, and "that plan" as the plan the question is about; so ``None``
+    when the item it leans on is no candidate (or leans on another, too deep in a chain)."""
     s = cands[i][0]
-    if not (s.lead and _EXAMPLE.match(s.text)):
+    if not (s.lead and (_EXAMPLE.match(s.text) or _REFERS_BACK.match(s.text))):
         return [i]
     above = next((c for c, (u, _) in enumerate(cands) if u.chunk.chunk_id == s.chunk.chunk_id
                   and u.lead == s.lead and u.position == s.position - 1), None)

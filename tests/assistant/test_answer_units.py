@@ -581,3 +581,41 @@ def test_a_list_quoted_whole_is_cited_as_the_chunk_has_it(answerer):
     for x in citations:  # verbatim as written, not with its line breaks made spaces
         assert x.quote in c.text
     assert "\n" in listed[0].quote
+
+
+# the 2006 Act's list as the national guidance gives it: the second and third items name the plan the first
+# introduces, the capital resource use plan, not the joint forward plan
+CAPITAL = ("The amended 2006 Act sets out that an ICB and its partner NHS trusts and foundation trusts:\n"
+           "- must before the start of each financial year, prepare a plan setting out their planned capital "
+           "resource use\n"
+           "- must publish that plan and give a copy to their integrated care partnership, Health & Well-being "
+           "Boards and NHS England\n"
+           "- may revise the published plan - but if they consider the changes significant, they must re-publish "
+           "the whole plan\n"
+           "- must report annually on the capital resource use of every trust, by category of spend and by place, "
+           "to the board and to the public")
+
+
+@pytest.mark.parametrize("strategy", ["anchored", "scattered"])
+def test_a_list_item_that_names_the_plan_the_item_before_introduced_is_quoted_under_it(answerer, strategy):
+    import copy
+    from dataclasses import replace
+
+    from assistant.types import ScoredChunk
+
+    c = chunk(CAPITAL, section="Financial duties")
+    units = answer_units(c)
+    first, second, third = (next(u for u in units if u.text.startswith(p))
+                            for p in ("must before the start", "must publish that plan", "may revise the published"))
+    cramped = copy.copy(answerer)
+    cramped.config = replace(answerer.config, strategy=strategy)
+    question = "Who do we have to give a copy of the published plan to, and can we revise it?"
+    for budget in (250, 40, 25):
+        texts = [p.sentence.text for p in cramped.select(question, [ScoredChunk(chunk=c, score=1.0, rank=1)],
+                                                           max_words=budget)]
+        if budget == 250:
+            assert second.text in texts and third.text in texts, texts
+        for leaning, before in ((second, first), (third, second)):
+            if leaning.text in texts:  # never alone, where it would read as about the joint forward plan
+                at = texts.index(leaning.text)
+                assert at > 0 and texts[at - 1] == before.text, (budget, texts)
