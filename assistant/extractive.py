@@ -6,9 +6,11 @@ the question, plus a small prior for the chunk's retrieval rank and for requirem
 about (a neighbouring row's or section's sentence is off its topic); and, for a question asking
 when, for giving a date or a frequency ("by 30 June", "annually"). The best passage among the top
 chunks is chosen first (for a question on what a duty requires, the best passage of the guidance
-itself among the chunks considered: an ICB's table of duties restates each in a line), then sentences are picked by maximal marginal relevance so that the answer
-does not repeat itself, until the word budget is spent. The answer quotes them most relevant first
-(a reader who stops after three lines has read what answers the question); among units about as
+itself among the chunks considered: an ICB's table of duties restates each in a line), then
+sentences are picked by maximal marginal relevance so that the answer does not repeat itself, until
+the word budget is spent (for a question on what a plan should include or cover, an item of a long
+list gives way to the earliest item of its list not yet quoted). The answer quotes them most relevant
+first (a reader who stops after three lines has read what answers the question); among units about as
 relevant as the best, requirements before suggestions (must, should, other, may); a sentence opening
 with "They" or "This" straight after the sentence it leans on, and never first when that one is not
 quoted (``answer_order``). Every sentence is quoted as written and carries its citation marker. A
@@ -100,6 +102,10 @@ class ExtractiveConfig:
     # the chunks considered, not of any document among the top ``anchor_from`` (an ICB's table of duties
     # restates each duty in a line and runs on into the next duty's row)
     guidance_anchor: bool = True
+    # for a question on what a plan should include or cover, an item of a long list is read in the list's
+    # order: the item picked gives way to the earliest of its list not yet quoted (a document lists what a
+    # section should cover in its own order); a question about one thing gets the item that answers it
+    lists_in_order: bool = True
     date_bonus: float = 0.06  # for a question asking when: a sentence that gives a date or a frequency
     w_topic: float = 0.05  # weight of similarity to the routed duties' titles and summaries (``assistant.duties``)
     # a sentence about a document rather than its subject ("It contains a selection of case studies",
@@ -300,11 +306,14 @@ class ExtractiveAnswerer:
         pool = [i for i in range(len(cands)) if sims[i] >= cfg.min_relevance and i not in chosen]
         anchor_set = set(chosen)
         seen_text: list[str] = [_flat(cands[i][0].text) for i in chosen]
+        in_order = cfg.lists_in_order and asks_for_contents(question)
         while pool and len(chosen) < cfg.max_sentences + len(anchor_set):
             red = np.max(sv[pool] @ sv[chosen].T, axis=1) if chosen else np.zeros(len(pool))
             mmr = cfg.mmr_lambda * rel[pool] - (1 - cfg.mmr_lambda) * red
             j = int(np.argmax(mmr))
             i = pool.pop(j)
+            if in_order:
+                i = _earliest_in_list(cands, i, pool)
             s = cands[i][0]
             key = _flat(s.text)
             if any(key in t or t in key for t in seen_text):  # said already (overlapping chunks, a list)
@@ -552,6 +561,34 @@ _EXAMPLE = re.compile(r"^(?:(?:for example|for instance|such as|eg)\b|e\.g\.)", 
 # copy to ..." / "may revise the published plan"): alone it reads as about whatever plan the question is
 _REFERS_BACK = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:that|this|these|those|such|the published|the same)\s+"
                           r"(?:plans?|strateg(?:y|ies)|documents?|reports?|programmes?|frameworks?)\b", re.I)
+
+
+def _earliest_in_list(cands: Sequence[tuple[Sentence, int]], i: int, pool: list[int]) -> int:
+    """``i``, or, when it is an item of a long list, the earliest item of that list still in ``pool``
+    (which then takes ``i``'s place there, and ``i`` goes back in). An example ("for example, ...") is
+    never taken first: it is quoted under the item it illustrates (``_with_illustrated``)."""
+    s = cands[i][0]
+    if not s.lead or _EXAMPLE.match(s.text):
+        return i
+    earlier = [c for c in pool if cands[c][0].chunk.chunk_id == s.chunk.chunk_id and cands[c][0].lead == s.lead
+               and cands[c][0].position < s.position and not _EXAMPLE.match(cands[c][0].text)]
+    if not earlier:
+        return i
+    first = min(earlier, key=lambda c: cands[c][0].position)
+    pool.remove(first)
+    pool.append(i)
+    return first
+
+
+# a question on what a plan or a section of it should hold, not on one thing ("What should we include on
+# workforce?", "What is the plan supposed to cover?", "What does the guidance expect on research?")
+_CONTENTS_QUESTION = re.compile(
+    r"\b(include|cover|say about|look like|write about|contain|expect(ed)? (on|around|of|from))\b|"
+    r"\bwhat (should|must|does|do)\b.*\b(plan|jfp|section|part|chapter)\b", re.I)
+
+
+def asks_for_contents(question: str) -> bool:
+    return bool(_CONTENTS_QUESTION.search(question))
 
 
 def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Sequence[int],

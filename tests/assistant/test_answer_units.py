@@ -619,3 +619,43 @@ def test_a_list_item_that_names_the_plan_the_item_before_introduced_is_quoted_un
             if leaning.text in texts:  # never alone, where it would read as about the joint forward plan
                 at = texts.index(leaning.text)
                 assert at > 0 and texts[at - 1] == before.text, (budget, texts)
+
+
+WORKFORCE = ("In their JFPs, ICBs and their partner trusts may wish to address how they will:\n"
+             "- develop an evidence-based, system-wide approach to workforce planning that is closely aligned to "
+             "finance and activity planning\n"
+             "- adopt the common NHS standards on leadership behaviours, competence and pay\n"
+             "- develop shared values and common standards, ensuring these are part of an induction for all "
+             "system staff\n"
+             "- promote joint training and development pathways and build effective system-wide talent "
+             "management practices to retain experienced staff\n"
+             "- develop a system-wide approach to recruitment, retention, and deployment of the workforce\n"
+             "- identify opportunities to integrate workforces to help enable the integration of services, for "
+             "instance through co-location or creating collaborative, multi-professional teams")
+
+
+@pytest.mark.parametrize("strategy", ["anchored", "scattered"])
+def test_a_question_on_what_a_section_should_include_reads_a_long_list_in_its_order(answerer, strategy):
+    import copy
+    from dataclasses import replace
+
+    from assistant.extractive import asks_for_contents
+    from assistant.types import ScoredChunk
+
+    c = chunk(WORKFORCE, section="Workforce")
+    items = [u.text for u in answer_units(c) if u.lead]
+    assert len(items) == 6  # a long list: its items are quoted one by one, under the lead-in
+    found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
+    cramped = copy.copy(answerer)
+    cramped.config = replace(answerer.config, strategy=strategy, anchor_words=0)
+    broad = "What should the workforce section of the plan include on recruitment and retention?"
+    assert asks_for_contents(broad)
+    texts = [p.sentence.text for p in cramped.select(broad, found, max_words=70)]
+    quoted = [t for t in texts if t in items]
+    # the list is read from its top: the items quoted are its first ones, in order
+    assert quoted and quoted == items[: len(quoted)], texts
+    # a question about one thing is answered with the item that answers it
+    specific = "How do we build talent management practices to retain experienced staff?"
+    assert not asks_for_contents(specific)
+    texts = [p.sentence.text for p in cramped.select(specific, found, max_words=70)]
+    assert items[3] in texts, texts
