@@ -9,8 +9,8 @@ import pytest
 
 from assistant.chunk_sentences import answer_units, sentences_of
 from assistant.citations import quote_in_chunk
-from assistant.extractive import ExtractiveAnswerer, Selection, asks_when, gives_time
-from assistant.types import Chunk
+from assistant.extractive import ExtractiveAnswerer, Selection, asks_for_contents, asks_when, gives_time
+from assistant.types import Chunk, ScoredChunk
 from eval.metrics import faithfulness, keypoint_coverage
 from ingest.chunking import split_sentences
 
@@ -33,6 +33,16 @@ def chunk(text: str, section: str = "Duty to reduce inequalities") -> Chunk:
 @pytest.fixture
 def answerer(corpus_service) -> ExtractiveAnswerer:
     return corpus_service.answers.extractive
+
+
+def configured(answerer: ExtractiveAnswerer, **changes) -> ExtractiveAnswerer:
+    """A copy of the shipped answerer with some of its settings changed (``ExtractiveConfig``)."""
+    import copy
+    from dataclasses import replace
+
+    changed = copy.copy(answerer)
+    changed.config = replace(answerer.config, **changes)
+    return changed
 
 
 def test_a_short_list_is_one_unit_with_its_lead_in_and_every_item():
@@ -115,11 +125,6 @@ EXAMPLES = ("Climate change matters to every system. This could include setting 
 @pytest.mark.parametrize("strategy, opening", [("anchored", "for example, by"), ("scattered", "for example, by"),
                                                ("scattered", "e.g. by")])
 def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answerer, strategy, opening):
-    import copy
-    from dataclasses import replace
-
-    from assistant.types import ScoredChunk
-
     # the example is the closest unit to the question; alone under the lead-in, "for example, by
     # improving local public transport links" would read as an example of whatever item was quoted above
     text = EXAMPLES.replace("for example, by", opening)
@@ -130,8 +135,7 @@ def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answe
     assert example.lead and example.lead == illustrated.lead
     found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
     question = "Should we buy zero-emission vehicles for our fleets and improve public transport links to NHS sites?"
-    cramped = copy.copy(answerer)
-    cramped.config = replace(answerer.config, strategy=strategy)
+    cramped = configured(answerer, strategy=strategy)
     for budget in (250, 80, 60):
         texts = [p.sentence.text for p in cramped.select(question, found, max_words=budget)]
         if example.text in texts:
@@ -473,8 +477,6 @@ def test_an_item_of_a_long_bulleted_list_is_embedded_after_the_lists_lead_in():
 
 
 def test_an_outline_of_chapters_is_quoted_only_when_the_question_asks_how_a_plan_is_structured(answerer):
-    from assistant.types import ScoredChunk
-
     # Cornwall's appendix 8: the proposed chapters of its plan, run together on one line
     text = ("Our ambitions for what care and support will look like by 2027/28 3.1 Overview of our new model of "
             "local care (including population health management) 3.2 Person at the centre 3.3 Prevention.\n"
@@ -514,8 +516,6 @@ def test_a_when_question_is_answered_with_the_dates(corpus_service):
 
 
 def test_a_lists_lead_in_counts_towards_the_word_budget(answerer):
-    from assistant.types import ScoredChunk
-
     c = chunk(LONG_LIST)
     question = "What should the plan say about workforce planning, recruitment and NHS standards?"
     for budget in (60, 90, 250):
@@ -550,8 +550,6 @@ QUALITY = ("JFPs must set out how ICBs intend to discharge their duty to continu
     ("What does appendix 2 say the quality objectives should include?", ("quality",), False),
 ])
 def test_a_question_on_what_a_duty_requires_is_anchored_in_the_guidance(answerer, question, duties, from_guidance):
-    from assistant.types import ScoredChunk
-
     def table(n: int) -> Chunk:
         return Chunk(chunk_id=f"icb:0000{n}", doc_id="icb", title="ICB board paper", source="board.pdf",
                      kind="icb_paper", page=9 + n, section="Appendix 2: legislative requirements",
@@ -571,8 +569,6 @@ def test_a_question_on_what_a_duty_requires_is_anchored_in_the_guidance(answerer
 
 
 def test_a_list_quoted_whole_is_cited_as_the_chunk_has_it(answerer):
-    from assistant.types import ScoredChunk
-
     c = chunk(PRIORITIES)
     picks = answerer.select("What are the five priorities for health inequalities?", [ScoredChunk(chunk=c, score=1.0, rank=1)])
     _, citations = answerer.compose(picks)
@@ -598,17 +594,11 @@ CAPITAL = ("The amended 2006 Act sets out that an ICB and its partner NHS trusts
 
 @pytest.mark.parametrize("strategy", ["anchored", "scattered"])
 def test_a_list_item_that_names_the_plan_the_item_before_introduced_is_quoted_under_it(answerer, strategy):
-    import copy
-    from dataclasses import replace
-
-    from assistant.types import ScoredChunk
-
     c = chunk(CAPITAL, section="Financial duties")
     units = answer_units(c)
     first, second, third = (next(u for u in units if u.text.startswith(p))
                             for p in ("must before the start", "must publish that plan", "may revise the published"))
-    cramped = copy.copy(answerer)
-    cramped.config = replace(answerer.config, strategy=strategy)
+    cramped = configured(answerer, strategy=strategy)
     question = "Who do we have to give a copy of the published plan to, and can we revise it?"
     for budget in (250, 40, 25):
         texts = [p.sentence.text for p in cramped.select(question, [ScoredChunk(chunk=c, score=1.0, rank=1)],
@@ -636,18 +626,11 @@ WORKFORCE = ("In their JFPs, ICBs and their partner trusts may wish to address h
 
 @pytest.mark.parametrize("strategy", ["anchored", "scattered"])
 def test_a_question_on_what_a_section_should_include_reads_a_long_list_in_its_order(answerer, strategy):
-    import copy
-    from dataclasses import replace
-
-    from assistant.extractive import asks_for_contents
-    from assistant.types import ScoredChunk
-
     c = chunk(WORKFORCE, section="Workforce")
     items = [u.text for u in answer_units(c) if u.lead]
     assert len(items) == 6  # a long list: its items are quoted one by one, under the lead-in
     found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
-    cramped = copy.copy(answerer)
-    cramped.config = replace(answerer.config, strategy=strategy, anchor_words=0)
+    cramped = configured(answerer, strategy=strategy, anchor_words=0)
     broad = "What should the workforce section of the plan include on recruitment and retention?"
     assert asks_for_contents(broad)
     texts = [p.sentence.text for p in cramped.select(broad, found, max_words=70)]
