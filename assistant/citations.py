@@ -31,9 +31,9 @@ def verbatim(quote: str, chunk_text: str) -> str | None:
 
 
 def quote_in_chunk(quote: str, chunk_text: str) -> bool:
-    """A quote is valid when, whitespace collapsed, it is a non-empty substring of the chunk text."""
-    q = collapse(quote)
-    return bool(q) and q in collapse(chunk_text)
+    """A quote is valid when, whitespace collapsed, it is a non-empty substring of the chunk text: when
+    ``verbatim`` finds its span."""
+    return verbatim(quote, chunk_text) is not None
 
 
 def make_citation(n: int, chunk: Chunk, quote: str) -> Citation:
