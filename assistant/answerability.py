@@ -14,8 +14,9 @@
 3. Answer type: a question asking for a quantity ("how many", "what is the ... budget / rate /
    deficit") needs a quoted sentence that holds a figure (a year is not one) *and* the question's
    subject; "how many <things>" needs a count of those things ("65 beds", not "2% of beds"). A
-   question asking who holds a role ("who is the chief executive", "who chairs ...") needs the role
-   named in a quoted sentence, not just somewhere in the library.
+   question asking who holds a role ("who is the chief executive", "the name of the chief executive",
+   "who chairs ...") needs the role named in a quoted sentence, not just somewhere in the library;
+   "who is responsible for ..." asks who does something, and is answered like any other question.
 Each failed check gives a plain reason that is shown with the closest material.
 """
 
@@ -38,7 +39,14 @@ _CODE_REQUEST = re.compile(
     r"(?:\s+[\w'’-]+){0,4}?\s+(?:sql|python|vba|javascript|bash|excel|spreadsheet|dax|power\s*bi|code(?!\s+of\b)|script|"
     r"query|queries|macro|formula|regex|regular expression)\b", re.I)
 _WHO_ROLE = re.compile(r"\bwho(?:\s+is|'s|’s|\s+was|\s+are)\s+(?:the\s+)?(?:current\s+)?([a-z][a-z -]{2,40}?)(?: of| at| for| in|\?|$)", re.I)
+# "what is the name of the Cornwall ICB chief executive?": a role lookup as well
+_NAME_OF = re.compile(r"\bthe names? of (?:the\s+|our\s+|their\s+)?(?:current\s+)?([a-z][a-z -]{2,40}?)(?: of| at| for| in|\?|$)",
+                      re.I)
 _WHO_VERB = re.compile(r"\bwho (chairs|leads|runs|heads|manages)\b", re.I)
+# "who is responsible for ...", "who is involved in ...": asks who does something, not who holds a
+# named post, so any sentence saying who does it answers
+_NOT_A_ROLE = frozenset("responsible accountable involved required expected consulted allowed able entitled eligible "
+                        "liable meant supposed asked charged tasked".split())
 # "how many hospital beds does ...": the thing counted, up to three words ending in its head noun
 _COUNT_PHRASE_END = (r"does|do|did|are|is|was|were|will|would|can|could|should|shall|must|may|might|have|has|had|"
                      r"in|on|at|for|of|to|by|per|from|with|across|within|under|over|the|a|an|our|we|you|they|"
@@ -154,8 +162,9 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
         named = _named_subject(question, corpus.document_names)
         if counted and named and not any(_counts(s, counted.group(1)) and _mentions(s, named.lower()) for s in quoted):
             return f"The sources give no count of {counted.group(1)} for {named}."
-    m = _WHO_ROLE.search(question)
-    if m and not question.lower().startswith(("who should", "who do", "who does", "who must", "who can", "who will")):
+    m = _WHO_ROLE.search(question) or _NAME_OF.search(question)
+    if (m and not question.lower().startswith(("who should", "who do", "who does", "who must", "who can", "who will"))
+            and m.group(1).lower().split()[0] not in _NOT_A_ROLE):
         role = " ".join(w for w in m.group(1).lower().split() if w not in _GENERIC)
         if role and role not in corpus.text:
             return f"The sources do not name who holds this role ({m.group(1).strip()})."
@@ -167,6 +176,11 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
         # what is chaired or led ("NHS Cornwall and Isles of Scilly ICB"): a sentence that uses the
         # word of something else ("8 February - ICP chairs meeting") does not say who chairs it
         subject = {t for t in content_terms(question[verb.end():]) if t not in _GENERIC_TERMS and weights.df.get(t, 0)}
+        # "who leads the green plan in Lancashire?": the place names the document to look in (retrieval
+        # prefers it); what is led is the green plan. A subject that is only a name stays a name
+        # ("who chairs Lancashire and South Cumbria ICB?")
+        named = {t for w in corpus.document_names for t in content_terms(w)}
+        subject = (subject - named) or subject
         if weights.df.get(stem_, 0) == 0 or not any(stem_ in terms and subject <= terms
                                                     for terms in (set(content_terms(s)) for s in quoted)):
             return "The sources do not say who does this."

@@ -3,6 +3,8 @@ quoted sentence gives one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answerability import CorpusStats, unanswerable_reason
@@ -115,6 +117,31 @@ def test_a_role_given_by_its_acronym_is_found():
 
 def test_questions_about_who_should_act_are_not_role_lookups():
     assert reason("Who should we involve in the estates vision?", [LIBRARY[4]]) is None
+
+
+def test_who_is_responsible_asks_who_does_something_not_for_a_post_named_responsible():
+    quoted = ["Local directors of public health will retain responsibility for providing public health advice."]
+    assert reason("Who is responsible for giving public health advice to the ICB?", quoted) is None
+
+
+def test_who_leads_something_in_a_named_place_needs_the_thing_led_not_the_place_in_the_sentence():
+    # "Lancashire" names the document to look in; the annex's sentence says who leads its green plan
+    # without repeating the ICB's name. A subject that is only a name still has to be in the sentence.
+    green = "Our Green Plan is delivered by a system programme, which the ICB's Chief Finance Officer leads as SRO."
+    events = "8 February - ICP chairs meeting: our next meeting will focus on the Hewitt review."
+    stats = replace(CorpusStats.build(LIBRARY + [green, events, "Lancashire and South Cumbria published its plan in 2024."]),
+                    document_names=frozenset({"lancashire", "south", "cumbria"}))
+    assert unanswerable_reason("Who leads the green plan in Lancashire and South Cumbria?", [green], stats) is None
+    assert unanswerable_reason("Who leads the estates strategy in Lancashire?", [green], stats) == (
+        "The sources do not say who does this.")
+    assert unanswerable_reason("Who chairs Lancashire and South Cumbria ICB?", [events], stats) == (
+        "The sources do not say who does this.")
+
+
+def test_asking_for_the_name_of_a_post_is_a_role_lookup():
+    got = reason("What is the name of the chief executive?", [LIBRARY[5]])
+    assert got and "do not name who holds this role (chief executive)" in got
+    assert reason("What is the name of the chair of the ICB board?", [LIBRARY[5]]) is None
 
 
 def test_how_many_about_a_named_place_needs_a_count_for_that_place():
