@@ -241,6 +241,17 @@ def duties_in_heading(heading: str) -> list[str]:
     return found
 
 
+def is_duty_heading(text: str) -> bool:
+    """A line that is a duty's heading or a table row's label ("Addressing the particular needs of
+    victims of abuse"), perhaps with a word or two more, and no sentence of its own (no full stop)."""
+    t = text.strip()
+    if not t or t.endswith((".", "?", "!")):
+        return False
+    h = _norm(t)
+    n = len(h.split())
+    return any(h.startswith(_norm(x)) and n <= len(x.split()) + 3 for d in DUTIES for x in d.headings)
+
+
 def match_duties(text: str, min_hits: int = 1) -> dict[str, int]:
     """Count signal-phrase hits per duty in ``text`` (case-insensitive, whole-word starts)."""
     t = _norm(text)

@@ -44,6 +44,7 @@ from assistant.chunk_sentences import (
 )
 from assistant.citations import make_citation
 from assistant.discourse import asks_about_document, describes_document
+from assistant.duties import is_duty_heading
 from assistant.duty_topics import DutyTopics
 from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.overview import centre
@@ -219,7 +220,7 @@ class ExtractiveAnswerer:
             return False
         if _flat(t).rstrip(".") == _flat(s.chunk.title).rstrip("."):  # the document's own title, printed on it
             return False
-        return not _title_like(t) and not _title_row(t)
+        return not _title_like(t) and not _title_row(t) and not is_duty_heading(t)
 
     def score(self, question: str, cands: list[tuple[Sentence, int]], sims: np.ndarray,
               duties: tuple[str, ...] = (), name_words: frozenset[str] = frozenset()) -> np.ndarray:

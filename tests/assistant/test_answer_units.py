@@ -414,6 +414,11 @@ def test_a_list_of_resources_found_elsewhere_is_not_used_as_an_answer(answerer):
     ("Duty as to climate change | Our Joint Forward Plan references the ICB Green Plan that the ICB and its "
      "partner trusts will use to deliver against the targets.", True),
     ("Adult general and acute bed occupancy | 92% or below | by March 2025", True),
+    # the label of the next row of an ICB's table of duties, on a line of its own: no sentence
+    ("Addressing the particular needs of victims of abuse", False),
+    ("Implementing any joint health and wellbeing strategy", False),
+    # a sentence that starts with the duty's name says something
+    ("Addressing the particular needs of victims of abuse is a duty the plan must show it meets.", True),
 ])
 def test_a_row_of_titles_is_not_quoted_as_an_answer(answerer, text, usable):
     unit = answer_units(chunk(text, section="Victims of abuse"))[0]
