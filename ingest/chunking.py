@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from assistant.duties import tag_duties
+from assistant.duties import duties_in_heading, tag_duties
 from assistant.tokens import count_tokens
 from assistant.types import Chunk, LoadedDocument, Passage
 
@@ -188,7 +188,7 @@ def chunk_document(doc: LoadedDocument, doc_id: str, kind: str, cfg: ChunkingCon
     chunks: list[Chunk] = []
     body = [p for p in doc.passages if p.kind != "heading"]
     for (page, section), group in groupby(body, key=lambda p: (p.page, p.section)):
-        section_str = SECTION_SEP.join(section)
+        section_str = SECTION_SEP.join(own_duty_path(section))
         texts: list[str] = []
         sizes: list[int] = []
         size = 0
@@ -207,6 +207,18 @@ def chunk_document(doc: LoadedDocument, doc_id: str, kind: str, cfg: ChunkingCon
         if texts:
             chunks.append(_make(doc, doc_id, kind, page, section_str, texts, len(chunks)))
     return chunks
+
+
+def own_duty_path(section: Sequence[str]) -> tuple[str, ...]:
+    """The heading path, starting at the deepest heading that names a duty when a heading above it
+    names another one: a duty's heading typed one level too deep ("# Duty to promote education and
+    training" ... "## Duty as to climate change" in NHS England's supporting materials) starts that
+    duty's section; it is not a part of the duty above it."""
+    for i in range(len(section) - 1, 0, -1):
+        own = set(duties_in_heading(section[i]))
+        if own and any(set(duties_in_heading(h)) - own for h in section[:i]):
+            return tuple(section[i:])
+    return tuple(section)
 
 
 def _make(doc: LoadedDocument, doc_id: str, kind: str, page: int | None, section: str,

@@ -44,3 +44,25 @@ def test_a_lead_in_stays_when_what_follows_would_not_fit_with_it():
     chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
     assert [c.text for c in chunks] == [f"{PARAGRAPH}\n{LEAD}", row]
     assert max(c.n_tokens for c in chunks) <= 3 * CFG.target_tokens
+
+
+def test_a_duty_heading_typed_one_level_too_deep_starts_its_own_section():
+    # NHS England's supporting materials put "## Duty as to climate change" under "# Duty to promote
+    # education and training": the climate passage is not part of the education duty
+    climate = "JFPs must set out how ICBs intend to discharge their duty in relation to climate change."
+    education = "JFPs must set out how ICBs intend to discharge their duty in relation to education and training."
+    doc = LoadedDocument(path="/x/g.md", source="g.md", title="Guidance", pages=None, content_hash="0" * 64, passages=(
+        Passage(text=education, page=None, section=("Duty to promote education and training",), kind="paragraph"),
+        Passage(text=climate, page=None, section=("Duty to promote education and training", "Duty as to climate change"),
+                kind="paragraph"),
+        # a subheading of the same duty, or one naming no duty, stays under its parent
+        Passage(text="Digital maturity is assessed each year.", page=None, section=("Digital and data", "Digital & data"),
+                kind="paragraph"),
+        Passage(text="Use the tool to score each proposal.", page=None,
+                section=("Appendix 2: legislative requirements", "Duty to promote innovation"), kind="paragraph"),
+    ))
+    sections = [c.section for c in chunk_document(doc, "d" * 16, "guidance", CFG)]
+    assert sections == ["Duty to promote education and training", "Duty as to climate change",
+                        "Digital and data > Digital & data", "Appendix 2: legislative requirements > Duty to promote innovation"]
+    chunks = chunk_document(doc, "d" * 16, "guidance", CFG)
+    assert chunks[1].duty_ids == ("climate_change",)
