@@ -260,7 +260,11 @@ class JfpService:
         asked = q
         duties = duties_in_question(q)[:2]
         previous = [clean_question(h) for h in (history or []) if h and str(h).strip()]
-        if previous and is_follow_up(q):
+        if duty and not duties:
+            # "What should we include?" with a duty chosen: a question about that duty, not a
+            # follow-up to the turn before
+            asked = f"{q} ({get_duty(duty).title})"
+        elif previous and is_follow_up(q):
             asked = f"{previous[-1]} {q}"
             duties = list(dict.fromkeys(duties + duties_in_question(previous[-1])[:2]))[:3]
         query = self.question_query(asked)

@@ -91,6 +91,17 @@ def test_duty_filter_returns_only_chunks_tagged_with_the_duty(corpus_service):
     assert res and all("climate_change" in r.chunk.duty_ids for r in res)
 
 
+def test_a_question_that_names_no_duty_is_answered_on_the_duty_chosen(corpus_service):
+    # the UI's Duty list, or --duty: "What should we include?" asks what to include on that duty, even
+    # straight after a question on something else
+    ans = corpus_service.ask("What should we include?", duty="climate_change",
+                             history=["When must the plan be refreshed and published?"])
+    tags = {r.chunk.chunk_id: r.chunk.duty_ids for r in ans.retrieved}
+    on_duty = [c for c in ans.citations if "climate_change" in tags[c.chunk_id]]
+    assert not ans.abstained and len(on_duty) >= len(ans.citations) - 1
+    assert "climate" in ans.answer.splitlines()[0].lower()
+
+
 def test_kind_filter_returns_only_that_kind(corpus_service):
     res = corpus_service.retriever.retrieve("statutory duties", k=6, filters=Filters(kind="icb_plan"))
     assert res and {r.chunk.kind for r in res} == {"icb_plan"}
