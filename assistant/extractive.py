@@ -58,6 +58,11 @@ _MUST = re.compile(r"\b(must|shall|is required to|are required to|legally requir
 # an instruction in a requirements table: "Duty to patient choice | Describe how ICBs will ..."
 _IMPERATIVE = re.compile(r"(^|[\s|])(Describe|Set out|Explain|Outline|Articulate|Identify|Ensure|Show|Include|Address)\b")
 _SHOULD = re.compile(r"\b(should|expected to|expects?)\b", re.I)
+# "are encouraged to describe", "will need to consider", "the guidance recommends": advice, not an option
+_ENCOURAGED = re.compile(r"\b(are|is) (strongly )?encouraged to|\b(will )?needs? to (consider|describe|set out|show|include|address)\b|\brecommends?\b", re.I)
+# a requirement the sentence denies: "there is not an expectation that all stakeholders must be consulted"
+_DENIED = re.compile(r"\b(not an expectation|no expectation|not (be )?expected to|not (legally )?required|no (legal )?requirement|"
+                     r"need not|does not need to|do not need to|not necessarily)\b", re.I)
 # an entry in a list of links or references, or a tick-box line of a cover sheet: not a statement
 _REFERENCE = re.compile(r"https?://\S+\s*;?$|^\W*[☐☒☑✓✔]")
 # where a document is found: "Final report of the Ockenden review - GOV.UK (www.gov.uk)"
@@ -146,10 +151,16 @@ def national_first(question: str, names_local: bool = False) -> bool:
 
 
 def strength(text: str) -> str:
-    """must / should / may / other, from the modal verb (an imperative in a requirements table is a must)."""
+    """must / should / may / other, from the modal verb (an imperative in a requirements table is a must).
+    A requirement the sentence denies ("there is not an expectation that all stakeholders must be
+    consulted") is none."""
+    denied = _DENIED.search(text)
+    if denied:  # "... does not need to be a separate plan, but it must ...": what follows the "but"
+        rest = re.search(r"\bbut\b(.*)", text[denied.end():], re.I | re.S)
+        return strength(rest.group(1)) if rest else "other"
     if _MUST.search(text):
         return "must"
-    if _SHOULD.search(text):
+    if _SHOULD.search(text) or _ENCOURAGED.search(text):
         return "should"
     if _IMPERATIVE.search(text):
         return "must"

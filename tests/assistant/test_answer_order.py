@@ -1,9 +1,10 @@
 """The order an extractive answer quotes its units in (``assistant.extractive.answer_order``)."""
 
 import numpy as np
+import pytest
 
 from assistant.chunk_sentences import answer_units
-from assistant.extractive import _continuations, answer_order
+from assistant.extractive import _continuations, answer_order, strength
 from assistant.types import Chunk
 
 MARGIN = 0.03
@@ -92,3 +93,20 @@ def test_a_sentence_that_draws_a_conclusion_from_the_one_before_leans_on_it():
     assert _continuations(cands, [0, 1, 2, 3]) == {1: 0, 2: 1}
     assert _continuations(cands, [1, 3]) == {1: None}
     assert order([0.9, 0.5], ["should", "must"], continues={0: None}) == [1, 0]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("JFPs must set out how ICBs intend to discharge their duty.", "must"),
+    ("The JFP should describe how the ICB will deliver against the targets.", "should"),
+    ("ICBs may wish to describe how they will work with partners.", "may"),
+    # advice in other words
+    ("ICBs and partner trusts are encouraged to describe in their JFPs how they will address the priorities.", "should"),
+    ("A population approach will need to consider public health and education.", "should"),
+    # a requirement the sentence denies is none, unless a "but" brings one back
+    ("There is not an expectation that all stakeholders must necessarily be consulted.", "other"),
+    ("For a minor refresh they may not be expected to engage widely again.", "other"),
+    ("The JFP does not need to repeat the green plan, but it must say how the plan will be delivered.", "must"),
+    ("ICBs must not share patient data without a lawful basis.", "must"),
+])
+def test_strength_reads_the_modal_the_sentence_asserts(text, expected):
+    assert strength(text) == expected
