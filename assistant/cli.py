@@ -103,7 +103,7 @@ def command(fn: Callable) -> Callable:
         except typer.Exit:
             raise
         except JfpError as exc:
-            _fail(exc.type, exc.message, exc.exit_code, as_json)
+            _fail(exc.type, exc.message, exc.exit_code, as_json, exc.details())
         except KeyboardInterrupt:
             _fail("interrupted", "Stopped. Nothing half-written is visible in the index; run the command again to finish.", 130, as_json)
         except Exception as exc:  # a bug: say so plainly, traceback only with --debug
@@ -115,10 +115,10 @@ def command(fn: Callable) -> Callable:
     return wrapper
 
 
-def _fail(kind: str, message: str, code: int, as_json: bool) -> None:
+def _fail(kind: str, message: str, code: int, as_json: bool, details: dict | None = None) -> None:
     err.print(f"[bold red]Error:[/] {message}", markup=True)
     if as_json:
-        emit_json({"error": {"type": kind, "message": message}})
+        emit_json({"error": {"type": kind, "message": message, **(details or {})}})
     raise typer.Exit(code)
 
 

@@ -210,11 +210,32 @@ def duty_ids() -> list[str]:
 
 
 def get_duty(duty_id: str) -> Duty:
-    """Return the duty, or raise a plain-English error listing the known ids."""
-    duty = _by_id().get((duty_id or "").strip().lower())
+    """Return the duty for its id, written with spaces or hyphens too ("climate change"), or for its
+    title; else raise a plain-English error listing the known ids, with the nearest one suggested
+    ("climate_chnage": did you mean climate_change?)."""
+    key = re.sub(r"[\s-]+", "_", (duty_id or "").strip().lower())
+    duty = _by_id().get(key) or next((d for d in DUTIES if _norm(d.title) == _norm((duty_id or "").strip())), None)
     if duty is None:
-        raise UnknownDutyError(duty_id, duty_ids())
+        raise UnknownDutyError(duty_id, duty_ids(), _nearest(key))
     return duty
+
+
+def _nearest(key: str) -> str | None:
+    """The duty id closest to a mistyped one ("victim_of_abuse", "workforse"), if any is close."""
+    import difflib
+
+    ids = duty_ids()
+    close = difflib.get_close_matches(key, ids, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    # a word of a title: "choice" -> patient_choice, when only one duty has it
+    words = set(key.split("_")) - {"duty", "to", "of", "the", "and", "as", "in", "a"}
+    hits = [d.id for d in DUTIES if words and words <= set(re.findall(r"[a-z]+", (d.title + " " + d.id).lower()))]
+    if len(hits) == 1:
+        return hits[0]
+    # a phrase that signals one duty: "net_zero" -> climate_change
+    signalled = duties_in_question(key.replace("_", " "))
+    return signalled[0] if len(signalled) == 1 else None
 
 
 def plan_order() -> list[Duty]:

@@ -13,6 +13,10 @@ class JfpError(Exception):
         super().__init__(message)
         self.message = message
 
+    def details(self) -> dict:
+        """Fields the CLI's JSON error carries besides ``type`` and ``message``."""
+        return {}
+
 
 class InputError(JfpError):
     """The user's input (a question, an option, a path) cannot be used as given."""
@@ -24,13 +28,18 @@ class InputError(JfpError):
 class UnknownDutyError(InputError):
     type = "unknown_duty"
 
-    def __init__(self, duty_id: str, known: list[str]) -> None:
+    def __init__(self, duty_id: str, known: list[str], suggestion: str | None = None) -> None:
+        hint = f" Did you mean '{suggestion}'?" if suggestion else ""
         super().__init__(
-            f"'{duty_id}' is not a duty id. Run 'jfp duties' to list them; known ids are: "
+            f"'{duty_id}' is not a duty id.{hint} Run 'jfp duties' to list them; known ids are: "
             + ", ".join(known)
             + "."
         )
         self.duty_id = duty_id
+        self.suggestion = suggestion
+
+    def details(self) -> dict:
+        return {"duty_id": self.duty_id, "suggestion": self.suggestion}
 
 
 class DocumentError(JfpError):

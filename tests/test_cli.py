@@ -39,6 +39,8 @@ def test_unknown_duty_id_is_a_clear_json_error(tmp_path):
     assert err["type"] == "unknown_duty"
     assert "jfp duties" in err["message"]
     assert "Traceback" not in p.stderr
+    # the nearest duty is suggested, in the message and as a field a script can use
+    assert err["suggestion"] == "climate_change" and "Did you mean 'climate_change'?" in err["message"]
 
 
 def test_empty_question_is_an_error_with_a_message(tmp_path):

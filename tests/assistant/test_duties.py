@@ -36,6 +36,27 @@ def test_duty_lookup_ignores_case_and_spaces():
     assert get_duty(" Climate_Change ").id == "climate_change"
 
 
+@pytest.mark.parametrize("written", ["climate change", "climate-change", "Duty as to climate change"])
+def test_a_duty_can_be_named_with_spaces_or_by_its_title(written):
+    assert get_duty(written).id == "climate_change"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("climate_chnage", "climate_change"), ("victim_of_abuse", "victims_of_abuse"), ("workforse", "workforce"),
+    ("choice", "patient_choice"), ("net_zero", "climate_change"),
+])
+def test_a_mistyped_duty_id_gets_the_nearest_one_suggested(typed, meant):
+    with pytest.raises(UnknownDutyError) as e:
+        get_duty(typed)
+    assert e.value.suggestion == meant and f"Did you mean '{meant}'?" in e.value.message
+
+
+def test_a_duty_id_like_none_gets_no_suggestion():
+    with pytest.raises(UnknownDutyError) as e:
+        get_duty("xyz")
+    assert e.value.suggestion is None and "Did you mean" not in e.value.message
+
+
 def test_questions_imply_duties_by_their_phrases():
     assert duties_in_question("How do we show progress on net zero?")[0] == "climate_change"
     assert "victims_of_abuse" in duties_in_question("What about people affected by domestic abuse?")
