@@ -126,18 +126,23 @@ def count_placeholders(text: str) -> int:
 
 
 def parse_sections(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(heading, non-empty lines) for each "## " heading of a Markdown draft."""
+    """(heading, non-empty lines) for each "## " heading of a Markdown draft; an item of a nested
+    list keeps its indent ("  - local capital resource use ...")."""
     out: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
         m = _HEADING.match(line)
         if m:
             out.append((m.group(1), []))
         elif out and line.strip():
-            out[-1][1].append(line.strip())
+            out[-1][1].append(line.rstrip() if _NESTED.match(line) else line.strip())
     return tuple((h, tuple(lines)) for h, lines in out)
 
 
 # --- composing the extractive draft ------------------------------------------------------------------
+_NESTED = re.compile(r"^\s{2,}[-*•]\s+")
+_ITEM_MARK = re.compile(r"^\s*(?:\(?[a-z0-9]{1,3}[.)]\s+)?")  # "a. ", "(i) " before a list item
+
+
 def _bullets(points: Sequence[Point], book: CitationBook) -> list[str]:
     return [f"- {p.text} [{book.cite(p.chunk, p.text)}]" for p in points]
 
@@ -146,7 +151,9 @@ def compose(duty: Duty, m: Material, *, backend: str = "extractive", notices: Se
     ph = phrases(topic_of(duty))
     book = CitationBook()
     if m.statutory is not None:
-        statutory = [ph["statutory_lead"], "", f"- {collapse(m.statutory.quote)} [{book.reuse(m.statutory)}]"]
+        lead, *items = m.statutory.quote.split("\n")
+        statutory = ([ph["statutory_lead"], "", f"- {collapse(lead)} [{book.reuse(m.statutory)}]"]
+                     + [f"  - {collapse(_ITEM_MARK.sub('', item))}" for item in items])
     else:
         statutory = [ph["statutory_none" if duty.kind == "duty" else "content_area"]]
     expects = ([ph["expects_lead"], ""] + [f"- {collapse(c.quote)} [{book.reuse(c)}]" for c in m.expects]

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.chunk_sentences import sentences_of
+from assistant.chunk_sentences import sentences_of, unfinished
 from assistant.citations import collapse, make_citation
 from assistant.duties import Duty, all_duties, duties_in_heading, get_duty, match_duties
 from assistant.requirements import find_requirements, row_duties
@@ -283,10 +283,34 @@ def _statutory(service, duty: Duty, qv: np.ndarray, embedder: CachedEmbedder, sc
                  + (0.1 if duty.id in match_duties(s.text) else 0.0) for s in sents]
         best, sim, _ = max(zip(sents, sims, bonus, strict=True), key=lambda x: x[1] + x[2])
         if sim >= 0.35:
-            return make_citation(0, best.chunk, best.text)
+            return make_citation(0, best.chunk, with_its_items(best.text, best.chunk.text))
     musts = [(bool(_MODAL.search(r.text)), r.text[:1].isupper(), national, sc, r.citation)
              for sc, national, r in scored if r.strength == "must" and (national or _MODAL.search(r.text))]
     return max(musts, key=lambda m: m[:4])[4] if musts else None
+
+
+_ITEM_LINE = re.compile(r"^\s*(?:[a-z]|\(?[a-z0-9]{1,3}[.)]\s)")
+
+
+def with_its_items(sentence: str, text: str) -> str:
+    """The sentence as it stands in ``text`` and, when it leads into a list ("... in respect of each
+    financial year:", "... expertise in"), the items on the lines after it: the lead-in alone states
+    no requirement. The items are the lines that start in lower case or with "a." / "(i)", up to one
+    ending a sentence."""
+    start = text.find(sentence)
+    if start < 0 or not (sentence.rstrip().endswith(":") or unfinished(sentence)):
+        return sentence
+    end = start + len(sentence)
+    rest = text[end:]
+    taken = 0
+    for line in rest.split("\n")[1:]:
+        if not line.strip() or not _ITEM_LINE.match(line):
+            break
+        taken += 1
+        end = text.index(line, end) + len(line)
+        if line.rstrip().endswith("."):
+            break
+    return text[start:end] if taken else sentence
 
 
 def _other_duty_heading(duty: Duty, text: str) -> bool:

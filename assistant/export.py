@@ -30,6 +30,7 @@ from assistant.types import Citation
 # placeholders, citation markers, **bold**, *italic*, [link text](target)
 _INLINE = re.compile(r"(\[TO CONFIRM:[^\]]*\])|\[(\d+)\]|\*\*(.+?)\*\*|\*(.+?)\*|\[([^\]]+)\]\([^)]*\)")
 _BULLET = re.compile(r"^[-*•]\s+")
+_SUB_BULLET = re.compile(r"^\s{2,}[-*•]\s+")
 
 
 # --- Markdown --------------------------------------------------------------------------------------
@@ -73,8 +74,12 @@ def add_heading(doc, text: str, level: int) -> Paragraph:
 
 
 def add_rich_paragraph(doc, line: str, style: str | None = None) -> Paragraph:
-    """One Markdown line as a paragraph ('- ' lines become 'List Bullet' paragraphs)."""
-    if _BULLET.match(line):
+    """One Markdown line as a paragraph ('- ' lines become 'List Bullet' paragraphs, indented ones
+    'List Bullet 2')."""
+    if _SUB_BULLET.match(line):
+        line = _SUB_BULLET.sub("", line)
+        style = style or "List Bullet 2"
+    elif _BULLET.match(line):
         line = _BULLET.sub("", line)
         style = style or "List Bullet"
     p = doc.add_paragraph(style=style)

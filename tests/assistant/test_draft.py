@@ -12,7 +12,7 @@ import pytest
 
 from assistant.citations import markers, quote_in_chunk, uncited_numbers
 from assistant.draft import PLACEHOLDER, build_plan, section_headings
-from assistant.draft_material import NATIONAL_KINDS
+from assistant.draft_material import NATIONAL_KINDS, with_its_items
 from assistant.duties import duty_ids, get_duty, match_duties, plan_order
 from assistant.errors import InputError, UnknownDutyError
 from assistant.requirements import row_duties
@@ -258,3 +258,25 @@ def test_cli_draft_without_duty_or_all_is_a_usage_error(tmp_path):
     assert p.returncode == 2
     err = json.loads(p.stdout)["error"]
     assert err["type"] == "invalid_input" and "--all" in err["message"]
+
+
+@pytest.mark.parametrize(("sentence", "text", "quoted"), [
+    # a lead-in ending with a colon, its items on the lines after it, up to the one ending a sentence
+    ("ICBs must ensure that, in respect of each year:",
+     "ICBs must ensure that, in respect of each year:\ncapital use does not exceed a limit\nrevenue use does not "
+     "exceed a limit.\nFurthermore, NHS England has set an objective.",
+     "ICBs must ensure that, in respect of each year:\ncapital use does not exceed a limit\nrevenue use does not "
+     "exceed a limit."),
+    # a lead-in cut on a preposition, lettered items
+    ("JFPs must set out how ICBs obtain advice from persons with expertise in",
+     "JFPs must set out how ICBs obtain advice from persons with expertise in\na. the treatment of illness, and:\n"
+     "b. the protection of public health.\nNext paragraph.",
+     "JFPs must set out how ICBs obtain advice from persons with expertise in\na. the treatment of illness, and:\n"
+     "b. the protection of public health."),
+    # a whole sentence stays as it is
+    ("JFPs must set out how ICBs will act.", "JFPs must set out how ICBs will act.\nthen a line", "JFPs must set out how ICBs will act."),
+    # a lead-in with no items after it stays as it is
+    ("ICBs must ensure that:", "ICBs must ensure that:\nNothing follows in lower case.", "ICBs must ensure that:"),
+])
+def test_a_statutory_sentence_that_leads_into_a_list_takes_its_items(sentence, text, quoted):
+    assert with_its_items(sentence, text) == quoted

@@ -134,3 +134,20 @@ def test_add_table_writes_header_and_rich_cells(tmp_path):
     runs = table.rows[1].cells[1].paragraphs[0].runs
     assert any(r.text == "[TO CONFIRM: evidence]" and r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in runs)
     assert any(r.text == "[2]" and r.font.superscript for r in runs)
+
+
+def test_a_statutory_requirement_that_leads_into_a_list_is_quoted_with_its_items(plan, plan_doc):
+    # "... must exercise their functions with a view to ensuring that, in respect of each financial
+    # year:" states nothing without the two limits that follow it
+    financial = next(d for d in plan.sections if d.duty_id == "financial")
+    statutory = dict(financial.sections)["Statutory requirement"]
+    lead = next(i for i, line in enumerate(statutory) if "in respect of each financial year:" in line)
+    items = statutory[lead + 1:lead + 3]
+    assert [line.startswith("  - ") for line in items] == [True, True]
+    assert "local capital resource use does not exceed a limit" in items[0]
+    quote = next(c.quote for c in financial.citations if "in respect of each financial year" in c.quote)
+    assert "local revenue resource use does not exceed a limit set by NHS England." in quote
+    # Word shows them as a list under the lead-in
+    paragraphs = plan_doc.paragraphs
+    i = next(i for i, p in enumerate(paragraphs) if "in respect of each financial year:" in p.text)
+    assert [p.style.name for p in paragraphs[i + 1:i + 3]] == ["List Bullet 2", "List Bullet 2"]
