@@ -86,3 +86,13 @@ def test_tagging_prefers_the_heading_then_a_table_row_key_then_phrases():
 
 def test_plan_order_covers_every_duty():
     assert {d.id for d in plan_order()} == CONTRACT_IDS
+
+
+@pytest.mark.parametrize(("label", "duty"), [
+    # the Lancashire annex's row labels, worded a little differently from the guidance's headings
+    ("Addressing the particular needs of children and young persons", "children_young_people"),
+    ("Implementing any joint LHWBS", "jlhws"),
+    ("Public involvement by integrated care boards", "public_involvement"),
+])
+def test_a_table_rows_label_in_another_wording_tags_its_duty(label, duty):
+    assert tag_duties("Annex", f"{label} | Our plan sets out what we will do about this over five years.") == (duty,)
