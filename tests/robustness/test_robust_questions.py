@@ -55,7 +55,8 @@ def test_odd_but_usable_question_is_answered_or_abstains_with_valid_citations(li
     assert_index_intact(svc, before)
 
 
-@pytest.mark.parametrize("duty", ["not_a_duty", "CLIMATE CHANGE", "'; DROP TABLE chunks; --", "x" * 5000, ""])
+# "CLIMATE CHANGE" is accepted (a duty id may be written with spaces, tests/assistant/test_duties.py)
+@pytest.mark.parametrize("duty", ["not_a_duty", "CLIMATE CHANGE!!", "'; DROP TABLE chunks; --", "x" * 5000, ""])
 def test_unknown_duty_id_is_refused_with_the_known_ids(library, duty):
     svc, before, _ = library
     with pytest.raises(UnknownDutyError) as err:
