@@ -272,7 +272,14 @@ def is_duty_heading(text: str) -> bool:
         return False
     h = _norm(t)
     n = len(h.split())
-    return any(h.startswith(_norm(x)) and n <= len(x.split()) + 3 for d in DUTIES for x in d.headings)
+    return any(h.startswith(head) and n <= words + 3 for head, words in _normed_headings())
+
+
+@lru_cache(maxsize=1)
+def _normed_headings() -> tuple[tuple[str, int], ...]:
+    """Every duty heading, normalised, with its word count: ``is_duty_heading`` runs for every
+    candidate sentence of every answer."""
+    return tuple((_norm(x), len(x.split())) for d in DUTIES for x in d.headings)
 
 
 def match_duties(text: str, min_hits: int = 1) -> dict[str, int]:
