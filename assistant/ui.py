@@ -22,7 +22,8 @@ import gradio as gr  # noqa: E402
 from assistant import ui_format as fmt  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import InputError, JfpError  # noqa: E402
-from assistant.ui_callbacks import ANY, EXAMPLES, KINDS, WHOLE_PLAN, Callbacks, new_session  # noqa: E402
+from assistant.service import MAX_QUESTION_CHARS as QUESTION_MAX  # noqa: E402
+from assistant.ui_callbacks import ANY, EXAMPLES, KINDS, REMOVE, WHOLE_PLAN, Callbacks, new_session  # noqa: E402
 from assistant.ui_files import UPLOAD_TYPES, Outbox  # noqa: E402
 from assistant.ui_theme import CSS, HEADER, theme  # noqa: E402
 
@@ -48,7 +49,8 @@ def build_app(service, settings: Settings | None = None) -> gr.Blocks:
                                           elem_id="jfp-chat", show_label=False)
                         with gr.Row():
                             question = gr.Textbox(label="Your question", placeholder="e.g. What must the plan say about climate change?",
-                                                  scale=5, max_length=2000, elem_id="jfp-question", autofocus=True)
+                                                  info=f"Up to {QUESTION_MAX:,} characters.", scale=5,
+                                                  max_length=QUESTION_MAX, elem_id="jfp-question", autofocus=True)
                             ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="jfp-ask")
                         with gr.Row():
                             duty = gr.Dropdown([("Any duty", ANY), *duties], value=ANY, label="Duty", elem_id="jfp-duty-filter")
@@ -63,19 +65,21 @@ def build_app(service, settings: Settings | None = None) -> gr.Blocks:
                                                     interactive=False, elem_id="jfp-export")
                             download = gr.DownloadButton("Download answer (.md)", value=None, elem_id="jfp-download-answer")
                 for trigger in (question.submit, ask_btn.click):
-                    trigger(cb.echo, [question, chat], [chat, question, asked], queue=False, **private).success(
-                        cb.answer, [asked, duty, doc, chat, session], [chat, session, evidence, export_box, download],
+                    trigger(cb.echo, [question, chat], [chat, question, asked, evidence], queue=False, **private).success(
+                        cb.answer, [asked, duty, doc, chat, session], [chat, session, evidence, export_box, download, doc],
                         show_progress_on=[evidence], **private)
                 chat.select(cb.select_message, [session], [evidence, export_box, download], **private)
-                new_btn.click(cb.new_chat, None, [chat, session, evidence, export_box, download], **private)
+                for reset in (new_btn.click, chat.clear):  # the chat's own bin starts a new conversation too
+                    reset(cb.new_chat, None, [chat, session, evidence, export_box, download], **private)
 
             with gr.Tab("Requirements", id="requirements"):
                 gr.Markdown("What the guidance requires for a duty (must, should, may), quoted and cited.")
                 with gr.Row():
                     req_duty = gr.Dropdown(duties, value=None, label="Duty", scale=3, elem_id="jfp-req-duty")
+                    req_all = gr.Checkbox(label="Show all requirements", value=False, scale=1, elem_id="jfp-req-all")
                     req_btn = gr.Button("Show requirements", variant="primary", scale=1, elem_id="jfp-req-go")
                 req_out = gr.HTML(elem_classes="jfp-out", elem_id="jfp-req-out", js_on_load=None)
-                req_btn.click(cb.requirements, [req_duty], [req_out], **private)
+                req_btn.click(cb.requirements, [req_duty, req_all], [req_out], **private)
 
             with gr.Tab("Draft", id="draft"):
                 gr.Markdown("A first draft of a plan section, grounded in the sources. "
@@ -106,8 +110,9 @@ def build_app(service, settings: Settings | None = None) -> gr.Blocks:
                 with gr.Row():
                     check_csv = gr.DownloadButton("Download CSV", value=None, elem_id="jfp-check-csv", visible=False)
                     check_docx = gr.DownloadButton("Download Word", value=None, elem_id="jfp-check-docx", visible=False)
+                    check_md = gr.DownloadButton("Download Markdown", value=None, elem_id="jfp-check-md", visible=False)
                 check_out = gr.HTML(elem_classes="jfp-out", elem_id="jfp-check-out", max_height=470, js_on_load=None)
-                check_btn.click(cb.check, [plan], [check_out, check_csv, check_docx], **private)
+                check_btn.click(cb.check, [plan], [check_out, check_csv, check_docx, check_md], **private)
 
             with gr.Tab("Library", id="library"):
                 with gr.Row(equal_height=False):
@@ -123,11 +128,14 @@ def build_app(service, settings: Settings | None = None) -> gr.Blocks:
                         table = gr.HTML(elem_id="jfp-library", max_height=440, js_on_load=None)
                         with gr.Row():
                             remove_doc = gr.Dropdown([], label="Remove a document", scale=3, elem_id="jfp-remove-doc")
-                            remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="jfp-remove")
+                            remove_btn = gr.Button(REMOVE, variant="stop", scale=1, elem_id="jfp-remove")
+                        armed = gr.State("")  # the document the Remove button asks to confirm
                         corpus_btn = gr.Button("Index the shipped guidance again", size="sm")
-                refresh = {"fn": cb.library, "inputs": None, "outputs": [table, remove_doc, doc], **private}
+                refresh = {"fn": cb.library, "inputs": [doc], "outputs": [table, remove_doc, doc], **private}
                 add_btn.click(cb.upload, [files, kind], [lib_status, results, files], **private).then(**refresh)
-                remove_btn.click(cb.remove, [remove_doc], [lib_status], **private).then(**refresh)
+                remove_btn.click(cb.remove, [remove_doc, armed, doc], [lib_status, remove_btn, armed, table, remove_doc, doc],
+                                 **private)
+                remove_doc.change(cb.disarm, None, [remove_btn, armed], **private)
                 corpus_btn.click(cb.ingest_corpus, None, [lib_status], **private).then(**refresh)
         demo.load(**refresh)
     return demo

@@ -5,6 +5,7 @@ calls) and formats the result with ``assistant.ui_format``. Errors become plain 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
@@ -15,7 +16,7 @@ import gradio as gr
 from assistant import ui_format as fmt
 from assistant.config import Settings
 from assistant.errors import InputError, JfpError, NotBuiltError
-from assistant.ui_files import Outbox, is_inside, store_upload
+from assistant.ui_files import Outbox, is_inside, portable_name, store_upload
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,10 @@ KINDS = ["other", "strategy", "icb_plan", "icb_paper", "guidance", "briefing", "
 EXAMPLES = ["What must the joint forward plan say about climate change?",
             "How should the plan show it will reduce health inequalities?",
             "When must the plan be refreshed and published?"]
+EMPTY_QUESTION = "Please type a question."
+REMOVE = "Remove"  # the Remove button's label; after a first click it asks to confirm
+DOC_GONE = ("The document chosen in the Document filter is no longer in the library, so the filter is back to "
+            "All documents. Choose another document, or ask again to search them all.")
 UNAVAILABLE = {"draft": "Drafting is not available in this version of jfp-assistant yet.",
                "check": "Checking a plan is not available in this version of jfp-assistant yet."}
 
@@ -38,8 +43,10 @@ def new_session() -> dict:
     return {"questions": [], "records": {}}
 
 
-def friendly(outputs: int, at: int = 0):
-    """Wrap a callback so that any error becomes a plain message in output ``at`` (others unchanged)."""
+def friendly(outputs: int, at: int = 0, hide: tuple[int, ...] = (), empty: tuple[int, ...] = ()):
+    """Wrap a callback so that any error becomes a plain message in output ``at``. The download buttons
+    in ``hide`` are hidden and the outputs in ``empty`` emptied, so that nothing from an earlier run
+    (another plan's report) is still offered beside the error; other outputs are unchanged."""
 
     def deco(fn):
         @functools.wraps(fn)
@@ -53,6 +60,10 @@ def friendly(outputs: int, at: int = 0):
                 message = (f"Something went wrong inside jfp-assistant ({exc.__class__.__name__}: {exc}). "
                            "Try again; if it persists, report it with the server log.")
             result = [gr.skip()] * outputs
+            for i in hide:
+                result[i] = offer(None)
+            for i in empty:
+                result[i] = ""
             result[at] = fmt.error_html(message)
             return tuple(result) if outputs > 1 else result[0]
 
@@ -82,26 +93,35 @@ class Callbacks:
 
     # --- Ask -------------------------------------------------------------------------------------
     def echo(self, question: str, chat: list):
-        """Show the question at once and clear the box; the answer follows."""
+        """Show the question at once and clear the box; the answer follows. An empty question gets a
+        plain request for one in the evidence panel (a gr.Error here would cover the chat and box)."""
         if not (question or "").strip():
-            raise gr.Error("Please type a question.", print_exception=False)
-        return [*chat, {"role": "user", "content": fmt.answer_markdown(question)}], "", question
+            return gr.skip(), gr.skip(), "", fmt.info_html(EMPTY_QUESTION)
+        return [*chat, {"role": "user", "content": fmt.answer_markdown(question)}], "", question, gr.skip()
 
     def answer(self, question: str, duty: str, doc_id: str, chat: list, session: dict):
+        """Outputs: chat, session, evidence, export text, export download, Document filter."""
+        if not (question or "").strip():  # echo has already asked for a question
+            return (gr.skip(),) * 6
         chat, session = list(chat), dict(session)
+        if doc_id and doc_id not in {d.doc_id for d in self.service.sources()}:  # removed since it was chosen
+            chat.append({"role": "assistant", "content": fmt.answer_markdown(DOC_GONE)})
+            return (chat, session, fmt.error_html(DOC_GONE), "", gr.skip(),
+                    gr.update(choices=[("All documents", ANY), *self.doc_choices()], value=ANY))
         try:
             a = self.service.ask(question, duty=duty or None, doc_id=doc_id or None, history=session["questions"])
         except JfpError as exc:
-            chat.append({"role": "assistant", "content": fmt.answer_markdown(exc.message)})
-            return chat, session, fmt.error_html(exc.message), "", gr.skip()
+            chat.append({"role": "assistant", "content": fmt.answer_markdown(fmt.for_the_web(exc.message))})
+            return chat, session, fmt.error_html(exc.message), "", gr.skip(), gr.skip()
         cites = [c.to_json() for c in a.citations]
         panel = fmt.evidence_html(a.question, a.abstained, cites, self._texts(cites, a.retrieved), a.notices, a.backend)
-        text = ("**Not in the sources.** " if a.abstained else "") + fmt.answer_markdown(a.answer)
+        said = fmt.for_the_web(a.answer) if a.abstained else a.answer  # the abstain text names CLI commands
+        text = ("**Not in the sources.** " if a.abstained else "") + fmt.answer_markdown(said)
         chat.append({"role": "assistant", "content": text})
-        export = fmt.answer_export(a.question, a.answer, a.abstained, cites)
+        export = fmt.answer_export(a.question, said, a.abstained, cites)
         session["questions"] = [*session["questions"], a.question]
         session["records"] = {**session["records"], len(chat) - 1: {"panel": panel, "export": export}}
-        return chat, session, panel, export, self.outbox.write("jfp-answer.md", export)
+        return chat, session, panel, export, self.outbox.write("jfp-answer.md", export), gr.skip()
 
     def select_message(self, session: dict, evt: gr.SelectData):
         idx = evt.index if isinstance(evt.index, int) else evt.index[0]
@@ -115,14 +135,16 @@ class Callbacks:
 
     # --- Requirements ----------------------------------------------------------------------------
     @friendly(1)
-    def requirements(self, duty_id: str):
+    def requirements(self, duty_id: str, show_all: bool = False):
         if not duty_id:
             raise InputError("Choose a duty first.")
-        r = self.service.requirements(duty_id).to_json()
+        from assistant.requirements import MAX_LIMIT
+
+        r = self.service.requirements(duty_id, limit=MAX_LIMIT if show_all else None).to_json()
         return fmt.requirements_html(r, self._texts([q["citation"] for q in r["requirements"]]))
 
     # --- Draft -----------------------------------------------------------------------------------
-    @friendly(4, at=1)
+    @friendly(4, at=1, hide=(2, 3), empty=(0,))
     def draft(self, duty_id: str, progress=gr.Progress()):
         if not duty_id:
             raise InputError("Choose a duty, or the whole plan, first.")
@@ -155,36 +177,45 @@ class Callbacks:
                 offer(md), offer(docx))
 
     # --- Check -----------------------------------------------------------------------------------
-    @friendly(3, at=0)
+    @friendly(4, at=0, hide=(1, 2, 3))
     def check(self, plan_file: str | None, progress=gr.Progress()):
+        """Outputs: the report, then its CSV, Word and Markdown downloads (named after the plan)."""
         if not plan_file:
             raise InputError("Choose a draft plan to check first (PDF, Word, HTML, Markdown or text).")
-        path = store_upload(Path(plan_file), Path(plan_file).name, self.outbox.folder(), self.settings.upload_max_mb)
+        name = Path(plan_file).name  # the person's own file name (Gradio keeps it)
+        path = store_upload(Path(plan_file), name, self.outbox.folder(), self.settings.upload_max_mb, keep_name=True)
         try:
             report = self.service.check(path, progress=ProgressBridge(progress, "Checking"))
         except (ImportError, NotBuiltError) as exc:
             log.info("checking unavailable: %s", exc)
-            return fmt.info_html(UNAVAILABLE["check"]), offer(None), offer(None)
-        csv_file, docx_file = self._check_files(report, path.stem)
-        return fmt.coverage_html(report.to_json()), offer(csv_file), offer(docx_file)
+            return fmt.info_html(UNAVAILABLE["check"]), offer(None), offer(None), offer(None)
+        if dataclasses.is_dataclass(report) and hasattr(report, "plan"):
+            report = dataclasses.replace(report, plan=name)
+        files = self._check_files(report, Path(name).stem)
+        return fmt.coverage_html(report.to_json()), *(offer(f) for f in files)
 
-    def _check_files(self, report, stem: str) -> tuple[Path | None, Path | None]:
+    def _check_files(self, report, stem: str) -> tuple[Path | None, Path | None, Path | None]:
+        """The report as CSV, Word and Markdown (``coverage_export``, as 'jfp check -o' writes it)."""
         try:
             from assistant import coverage_export
         except ImportError:
-            return None, None
+            return None, None, None
         folder = self.outbox.folder()
-        csv, docx = folder / f"{stem}-coverage.csv", folder / f"{stem}-coverage.docx"
+        csv, docx, md = (folder / portable_name(f"{stem}-coverage.{ext}") for ext in ("csv", "docx", "md"))
         coverage_export.write_csv(report, csv)
         coverage_export.write_docx(report, docx)
-        return csv, docx
+        coverage_export.write_markdown(report, md)
+        return csv, docx, md
 
     # --- Library ---------------------------------------------------------------------------------
-    def library(self):
+    def library(self, chosen: str | None = ANY):
+        """The library table, the Remove choices and Ask's Document filter, which keeps the document
+        ``chosen`` there while it is still in the library (and goes back to All documents when not)."""
         docs = self.service.sources()
         choices = [(f"{d.title} ({d.source})", d.doc_id) for d in docs]
+        kept = chosen if chosen in {d.doc_id for d in docs} else ANY
         return (fmt.library_html(docs), gr.update(choices=choices, value=None),
-                gr.update(choices=[("All documents", ANY), *choices]))
+                gr.update(choices=[("All documents", ANY), *choices], value=kept))
 
     @friendly(3)
     def upload(self, files: list[str] | None, kind: str, progress=gr.Progress()):
@@ -200,20 +231,32 @@ class Callbacks:
                 rows.append([name, "not added", exc.message])
                 continue
             rows.append(ingest_row(name, r))
-        ok = sum(1 for r in rows if r[1] != "not added")
-        status = fmt.info_html(f"{ok} of {len(rows)} file{'s' if len(rows) != 1 else ''} added to the library.")
-        return status, fmt.results_html(rows), None
+        return fmt.info_html(fmt.upload_summary(r[1] for r in rows)), fmt.results_html(rows), None
 
-    @friendly(1)
-    def remove(self, doc_id: str | None):
+    @friendly(6)
+    def remove(self, doc_id: str | None, armed: str = "", chosen: str | None = ANY):
+        """Remove in two steps: the first click asks to confirm (the button names the document), the
+        second removes. ``chosen``: the document in Ask's filter. Outputs: status, Remove button,
+        armed (state), library table, Remove choices, Ask's Document filter."""
         if not doc_id:
             raise InputError("Choose a document to remove first.")
         record = next((d for d in self.service.sources() if d.doc_id == doc_id), None)
+        if record is None:
+            return (fmt.info_html("That document is no longer in the library."), *self.disarm(), *self.library(chosen))
+        if armed != doc_id:
+            return (fmt.info_html(f"Select \u201cConfirm remove\u201d to remove '{record.title}' and its passages "
+                                  "from the library, or choose another document."),
+                    gr.update(value=f"Confirm remove {fmt.shorten(record.title, 60)}"), doc_id,
+                    gr.skip(), gr.skip(), gr.skip())
         n = self.service.remove(doc_id)
-        if record and record.path and is_inside(record.path, self.uploads):
+        if record.path and is_inside(record.path, self.uploads):
             Path(record.path).unlink(missing_ok=True)  # our own copy of an upload
-        title = record.title if record else doc_id
-        return fmt.info_html(f"Removed '{title}' ({n} passages) from the library.")
+        return (fmt.info_html(f"Removed '{record.title}' ({fmt.plural(n, 'passage')}) from the library."),
+                *self.disarm(), *self.library(chosen))
+
+    def disarm(self):
+        """The Remove button back to its first step (another document was chosen, or one was removed)."""
+        return gr.update(value=REMOVE), ""
 
     @friendly(1)
     def ingest_corpus(self, progress=gr.Progress()):

@@ -14,6 +14,7 @@ from html import escape
 from assistant.citations import collapse
 
 CONTEXT_CHARS = 420  # surrounding text shown either side of a highlighted quote
+QUESTION_CHARS = 200  # the most of a question the evidence panel's heading repeats
 
 STATUS_LABELS = {"addressed": "Addressed", "partial": "Partly addressed", "missing": "Missing"}
 STRENGTH_LABELS = {"must": "Must", "should": "Should", "may": "May", "other": "Other expectations"}
@@ -25,6 +26,43 @@ PLACEHOLDER = re.compile(r"\[TO CONFIRM:[^\]]*\]")
 def _md_text(text: str) -> str:
     """Escape HTML in Markdown text so that only Markdown formatting (not tags) takes effect."""
     return escape(text or "", quote=False)
+
+
+# Wording written for the command line, as web users should read it: (pattern, replacement).
+WEB_WORDING = (
+    (re.compile(r"in the Library \(or with `jfp ingest`\)"), "in the Library tab"),
+    (re.compile(r"The index is empty\. Run 'jfp ingest' first \(no path ingests the shipped corpus\)"),
+     "The library is empty. Add documents, or index the shipped guidance, in the Library tab"),
+    (re.compile(r" ?Run 'jfp sources( --json)?' (to see|for) the( full)? ids\."), ""),
+)
+# A notice that only repeats, in numbers, why the assistant abstained (the banner says it in words).
+SCORE_NOTICE = re.compile(r"^confidence [\d.]+ below [\d.]+$")
+
+
+def for_the_web(text: str) -> str:
+    """Text from the service with its command-line advice reworded for someone using the web page."""
+    for pattern, replacement in WEB_WORDING:
+        text = pattern.sub(replacement, text or "")
+    return text
+
+
+def web_notices(notices: Iterable[str]) -> list[str]:
+    """The notices worth showing on the page, reworded; the bare confidence score is left out."""
+    return [for_the_web(n) for n in notices if n and not SCORE_NOTICE.match(n.strip())]
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 passage', '2 passages'."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def page_label(page: int | None) -> str:
@@ -115,10 +153,11 @@ def abstain_banner() -> str:
 def evidence_html(question: str, abstained: bool, citations: Iterable[Mapping], texts: Mapping[str, str | None],
                   notices: Iterable[str] = (), backend: str = "") -> str:
     """The evidence panel for one answer: a banner when it abstained, notices, and numbered citations."""
-    parts = [f'<div class="jfp-evidence" aria-live="polite"><p class="jfp-q">Sources for: <q>{escape(question)}</q></p>']
+    parts = ['<div class="jfp-evidence" aria-live="polite"><p class="jfp-q">Sources for: '
+             f"<q>{escape(shorten(question, QUESTION_CHARS))}</q></p>"]
     if abstained:
         parts.append(abstain_banner())
-    for n in notices:
+    for n in web_notices(notices):
         parts.append(f'<div class="jfp-banner jfp-notice" role="note">Note: {escape(n)}</div>')
     cites = list(citations)
     if cites:
@@ -140,7 +179,8 @@ def empty_evidence() -> str:
 
 
 def error_html(message: str) -> str:
-    return f'<div class="jfp-banner jfp-error" role="alert"><strong>There is a problem.</strong> {escape(message)}</div>'
+    return (f'<div class="jfp-banner jfp-error" role="alert"><strong>There is a problem.</strong> '
+            f"{escape(for_the_web(message))}</div>")
 
 
 def info_html(message: str) -> str:
@@ -185,8 +225,8 @@ def requirements_html(result: Mapping, texts: Mapping[str, str | None]) -> str:
     more = int(result.get("more") or 0)
     if more:
         out.append(info_html(f"These are the {len(reqs)} requirements closest to the duty; {more} more "
-                             f"{'was' if more == 1 else 'were'} found. "
-                             f"'jfp requirements {result.get('duty_id')} --limit 200' lists them all."))
+                             f"{'was' if more == 1 else 'were'} found. Tick \u201cShow all requirements\u201d "
+                             "and select Show requirements again to list them all."))
     return "".join(out)
 
 
@@ -282,6 +322,20 @@ def library_html(docs: Iterable) -> str:
     return (f'<table class="jfp-table jfp-library"><caption>Indexed documents ({len(docs)})</caption><thead><tr>'
             '<th scope="col">Title and file</th><th scope="col">Kind</th><th scope="col">Pages</th>'
             f'<th scope="col">Passages</th><th scope="col">Added (UTC)</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def upload_summary(results: Iterable[str]) -> str:
+    """One line on an upload, from each file's result ('added', 'updated', 'unchanged', 'not added')."""
+    results = list(results)
+    new = sum(1 for r in results if r in ("added", "updated"))
+    there = results.count("unchanged")
+    failed = results.count("not added")
+    parts = [f"{plural(new, 'file')} added to the library" if new else "No files added"]
+    if there:
+        parts.append(f"{plural(there, 'file')} {'was' if there == 1 else 'were'} already there, unchanged")
+    if failed:
+        parts.append(f"{plural(failed, 'file')} could not be added (see below)")
+    return "; ".join(parts) + "."
 
 
 def results_html(rows: list[list[str]]) -> str:

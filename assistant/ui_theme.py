@@ -1,6 +1,8 @@
 """The look of the web UI: NHS-style colours, plain type, clear focus, readable on a laptop screen.
 
 Fonts are system fonts (Arial, as in NHS print): the page loads nothing from outside this machine.
+Every rule below that sets a background also sets the text colour, and has a ``.dark`` twin, so the
+text stays readable whichever colour scheme the computer uses.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ NHS_TEXT = "#212b32"
 NHS_GREY = "#4c6272"
 NHS_PALE = "#f0f4f5"
 NHS_YELLOW = "#ffeb3b"
+# Dark scheme (Gradio puts the class "dark" on <body> when the system asks for it): Gradio's own
+# text turns near-white there, so every box with a background of ours gets a dark variant too.
+DARK_TEXT = "#f1f5f9"
+DARK_MUTED = "#cbd5e1"
+DARK_CARD = "#1e293b"
+DARK_LINE = "#475569"
+DARK_LINK = "#93c5fd"
 FONT = ["Arial", "Helvetica", "ui-sans-serif", "system-ui", "sans-serif"]
 
 
@@ -40,11 +49,11 @@ button[role="tab"] {{ font-size: 1.02rem !important; font-weight: 600; }}
 .jfp-q {{ color: {NHS_GREY}; margin: 0 0 8px; }}
 .jfp-hint {{ color: {NHS_GREY}; }}
 .jfp-small {{ color: {NHS_GREY}; font-size: .85rem; }}
-.jfp-banner {{ border-left: 8px solid {NHS_BLUE}; background: {NHS_PALE}; padding: 10px 14px; margin: 8px 0; }}
+.jfp-banner {{ border-left: 8px solid {NHS_BLUE}; background: {NHS_PALE}; color: {NHS_TEXT}; padding: 10px 14px; margin: 8px 0; }}
 .jfp-abstain {{ border-left-color: #ffb81c; background: #fff9e6; font-size: 1.02rem; }}
 .jfp-error {{ border-left-color: #d5281b; background: #fdecea; }}
 .jfp-ok {{ border-left-color: #007f3b; background: #e8f5ec; }}
-details.jfp-cite {{ border: 1px solid #d8dde0; border-radius: 4px; margin: 6px 0; background: white; }}
+details.jfp-cite {{ border: 1px solid #d8dde0; border-radius: 4px; margin: 6px 0; background: white; color: {NHS_TEXT}; }}
 details.jfp-cite > summary {{ cursor: pointer; padding: 8px 10px; font-weight: 600; color: {NHS_BLUE}; }}
 details.jfp-cite[open] > summary {{ border-bottom: 1px solid #d8dde0; }}
 .jfp-num {{ font-weight: 700; color: {NHS_DARK_BLUE}; }}
@@ -60,16 +69,28 @@ h3.jfp-strength-must {{ color: #8a1538; }}
 table.jfp-table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
 table.jfp-table caption {{ text-align: left; font-weight: 600; padding: 4px 0; }}
 table.jfp-table th, table.jfp-table td {{ border-bottom: 1px solid #d8dde0; padding: 5px 8px; text-align: left; vertical-align: top; }}
-table.jfp-table thead th {{ background: {NHS_PALE}; }}
+table.jfp-table thead th {{ background: {NHS_PALE}; color: {NHS_TEXT}; }}
 table.jfp-rag {{ border-collapse: collapse; width: 100%; font-size: .92rem; }}
 table.jfp-rag caption {{ text-align: left; font-weight: 600; padding: 4px 0; }}
 table.jfp-rag th, table.jfp-rag td {{ border: 1px solid #d8dde0; padding: 6px 8px; vertical-align: top; text-align: left; }}
-table.jfp-rag thead th {{ background: {NHS_PALE}; }}
+table.jfp-rag thead th {{ background: {NHS_PALE}; color: {NHS_TEXT}; }}
 table.jfp-rag ul {{ margin: 0; padding-left: 18px; }}
 .jfp-status {{ display: inline-block; padding: 2px 8px; border-radius: 3px; font-weight: 700; white-space: nowrap; }}
 .jfp-status-addressed {{ background: #007f3b; color: white; }}
 .jfp-status-partial {{ background: #ffb81c; color: {NHS_TEXT}; }}
 .jfp-status-missing {{ background: #d5281b; color: white; }}
+.dark .jfp-banner {{ background: {DARK_CARD}; color: {DARK_TEXT}; }}
+.dark .jfp-abstain {{ background: #3d3000; }}
+.dark .jfp-error {{ background: #4a1410; }}
+.dark .jfp-ok {{ background: #0d3320; }}
+.dark details.jfp-cite {{ background: {DARK_CARD}; color: {DARK_TEXT}; border-color: {DARK_LINE}; }}
+.dark details.jfp-cite > summary {{ color: {DARK_LINK}; }}
+.dark details.jfp-cite[open] > summary {{ border-bottom-color: {DARK_LINE}; }}
+.dark .jfp-num {{ color: {DARK_LINK}; }}
+.dark .jfp-q, .dark .jfp-hint, .dark .jfp-small, .dark dl.jfp-meta dt {{ color: {DARK_MUTED}; }}
+.dark h3.jfp-strength-must {{ color: #fda4af; }}
+.dark table.jfp-table thead th, .dark table.jfp-rag thead th {{ background: {DARK_CARD}; color: {DARK_TEXT}; }}
+.dark table.jfp-table th, .dark table.jfp-table td, .dark table.jfp-rag th, .dark table.jfp-rag td {{ border-color: {DARK_LINE}; }}
 """
 
 HEADER = (

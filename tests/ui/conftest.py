@@ -176,3 +176,17 @@ def unavailable(page, selector: str, what: str) -> bool:
     return page.locator(selector).filter(has_text=f"{what} is not available").count() > 0
 
 
+
+
+def remove_document(page, title: str) -> None:
+    """In the Library tab, choose the document titled ``title``, press Remove, then confirm."""
+    open_tab(page, "Library")
+    box = page.locator("#jfp-remove-doc input")
+    box.click()
+    box.fill(title[:20])
+    page.get_by_role("option").filter(has_text=title).first.click()
+    button = page.locator("#jfp-remove")
+    button.click()
+    button.filter(has_text=f"Confirm remove {title}").wait_for()
+    button.click()
+    page.locator("#jfp-lib-status").filter(has_text="Removed").wait_for()

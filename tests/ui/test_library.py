@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.ui.conftest import ask, open_tab, screenshot, upload
+from tests.ui.conftest import ask, open_tab, remove_document, screenshot, settle, upload
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,11 @@ def test_adding_an_unchanged_file_again_reports_it_unchanged(page, tmp_path):
     path = tmp_path / "unchanged-note.md"
     path.write_text("# Unchanged note\n\nThe Fenland estates board meets on the second Tuesday of each month.\n")
     _add(page, path, "added")
+    assert "1 file added to the library" in page.locator("#jfp-lib-status").inner_text()
     _add(page, path, "unchanged")
     assert "already in the library" in page.locator("#jfp-results").inner_text()
+    status = page.locator("#jfp-lib-status").inner_text()
+    assert "No files added" in status and "1 file was already there" in status
 
 
 def test_a_removed_document_leaves_the_library(page, tmp_path):
@@ -51,13 +54,33 @@ def test_a_removed_document_leaves_the_library(page, tmp_path):
     _add(page, path, "added")
     table = page.locator("#jfp-library")
     table.get_by_text("Temporary briefing on ferry links").first.wait_for()
+    remove_document(page, "Temporary briefing on ferry links")
+    assert "(1 passage)" in page.locator("#jfp-lib-status").inner_text()
+    table.get_by_text("Temporary briefing on ferry links").wait_for(state="detached")
+
+
+def test_remove_asks_for_confirmation_before_removing(page, tmp_path):
+    path = tmp_path / "keep-me.md"
+    path.write_text("# Harbour parking briefing\n\nThe harbour car park closes for resurfacing each spring.\n")
+    _add(page, path, "added")
+    table = page.locator("#jfp-library")
     box = page.locator("#jfp-remove-doc input")
     box.click()
-    box.fill("Temporary briefing")
-    page.get_by_role("option").filter(has_text="Temporary briefing on ferry links").first.click()
-    page.locator("#jfp-remove").click()
-    page.locator("#jfp-lib-status").filter(has_text="Removed").wait_for()
-    table.get_by_text("Temporary briefing on ferry links").wait_for(state="detached")
+    box.fill("Harbour parking")
+    page.get_by_role("option").filter(has_text="Harbour parking briefing").first.click()
+    button = page.locator("#jfp-remove")
+    button.click()
+    button.filter(has_text="Confirm remove Harbour parking briefing").wait_for()
+    settle(page)
+    assert table.get_by_text("Harbour parking briefing").count() == 1  # not removed yet
+    assert "Confirm remove" in page.locator("#jfp-lib-status").inner_text()
+    box.click()  # choosing another document steps back: nothing is removed
+    box.fill("Cornwall")
+    page.get_by_role("option").filter(has_text="Cornwall").first.click()
+    button.filter(has_text="Confirm").wait_for(state="detached")
+    assert button.inner_text().strip() == "Remove"
+    remove_document(page, "Harbour parking briefing")
+    table.get_by_text("Harbour parking briefing").wait_for(state="detached")
 
 
 def test_a_file_of_the_wrong_type_is_refused_with_a_reason(page, tmp_path):

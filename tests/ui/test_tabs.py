@@ -5,7 +5,7 @@ import csv
 import docx
 import pytest
 
-from tests.ui.conftest import choose, open_tab, screenshot, unavailable, upload
+from tests.ui.conftest import choose, open_tab, screenshot, settle, unavailable, upload
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +88,78 @@ def test_check_reads_a_plan_and_shows_the_rag_table(page, tmp_path):
             csv_button.click()
         rows_csv = list(csv.DictReader(open(d.value.path(), encoding="utf-8-sig")))
         assert len(rows_csv) == rows.count()
+
+
+SEAVIEW = "Seaview ICB draft JFP 2025 (v0.3).md"
+DOWNLOADS = {"csv": "#jfp-check-csv", "docx": "#jfp-check-docx", "md": "#jfp-check-md"}
+
+
+def _check(page, plan) -> None:
+    """Upload ``plan`` in the Check tab (in place of any plan already there), check it, and wait."""
+    open_tab(page, "Check")
+    clear = page.locator("#jfp-plan").get_by_role("button", name="Clear")
+    if clear.count():
+        clear.first.click()
+    upload(page, "jfp-plan", plan)
+    page.locator("#jfp-check-go").click()
+    page.locator("#jfp-check-out table.jfp-rag, #jfp-check-out .jfp-banner").first.wait_for()
+    settle(page)
+    if unavailable(page, "#jfp-check-out", "Checking a plan"):
+        pytest.skip("checking (assistant/coverage.py) is not built yet in this checkout")
+
+
+def test_the_check_report_and_its_downloads_keep_the_plans_own_name(page, tmp_path):
+    plan = tmp_path / SEAVIEW
+    plan.write_text(PLAN, encoding="utf-8")
+    _check(page, plan)
+    assert SEAVIEW in page.locator("#jfp-check-out .jfp-summary").inner_text()
+    for ext, button in DOWNLOADS.items():
+        with page.expect_download() as d:
+            page.locator(button).click()
+        assert d.value.suggested_filename == f"Seaview ICB draft JFP 2025 (v0.3)-coverage.{ext}"
+
+
+def test_the_check_report_downloads_as_markdown_as_the_command_line_writes_it(page, tmp_path):
+    plan = tmp_path / "anytown-plan.md"
+    plan.write_text(PLAN, encoding="utf-8")
+    _check(page, plan)
+    with page.expect_download() as d:
+        page.locator("#jfp-check-md").click()
+    text = open(d.value.path(), encoding="utf-8").read()
+    assert text.startswith("# Coverage check: ") and "Plan file: `anytown-plan.md`" in text
+    assert "| Duty or content area | Kind | Status | Score | Best evidence in the plan |" in text
+    assert "### Duty to reduce inequalities" in text
+
+
+def test_a_failed_check_hides_the_previous_plans_downloads(page, tmp_path):
+    good = tmp_path / "anytown-plan.md"
+    good.write_text(PLAN, encoding="utf-8")
+    _check(page, good)
+    assert all(page.locator(b).is_visible() for b in DOWNLOADS.values())
+    broken = tmp_path / "broken.docx"
+    broken.write_text("This is plain text, not a Word document.", encoding="utf-8")
+    _check(page, broken)
+    page.locator("#jfp-check-out .jfp-error").wait_for()
+    assert "broken.docx" in page.locator("#jfp-check-out").inner_text()
+    for button in DOWNLOADS.values():
+        page.locator(button).wait_for(state="hidden")
+
+
+def test_requirements_can_all_be_shown_from_the_page(page):
+    integration = "Duty to promote integration"  # the guidance states far more of these than fit at first
+    open_tab(page, "Requirements")
+    choose(page, "jfp-req-duty", integration)
+    page.locator("#jfp-req-go").click()
+    out = page.locator("#jfp-req-out")
+    out.locator("h2").filter(has_text=integration).wait_for()
+    settle(page)
+    shown = out.locator("ol.jfp-reqs > li").count()
+    more = out.locator(".jfp-banner").filter(has_text="more")
+    assert more.count() == 1
+    assert "jfp requirements" not in out.inner_text()
+    assert "Show all requirements" in more.inner_text()
+    page.locator("#jfp-req-all").get_by_label("Show all requirements").check()
+    page.locator("#jfp-req-go").click()
+    page.wait_for_function("n => document.querySelectorAll('#jfp-req-out ol.jfp-reqs > li').length > n", arg=shown)
+    settle(page)
+    assert out.locator(".jfp-banner").filter(has_text="more").count() == 0

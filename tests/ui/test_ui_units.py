@@ -3,9 +3,11 @@
 import pytest
 
 from assistant import ui_format as fmt
+from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.ui import exposure_warning, parse_auth
-from assistant.ui_files import safe_name, store_upload
+from assistant.ui_callbacks import Callbacks
+from assistant.ui_files import Outbox, portable_name, safe_name, store_upload
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -94,3 +96,80 @@ def test_listening_beyond_this_computer_without_login_is_warned():
     assert exposure_warning("localhost", None) is None
     assert exposure_warning("0.0.0.0", [("a", "b")]) is None
     assert "JFP_UI_AUTH" in exposure_warning("0.0.0.0", None)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Seaview ICB draft JFP 2025 (v0.3).md", "Seaview ICB draft JFP 2025 (v0.3).md"),
+    ("Plan für Nord (Entwurf).docx", "Plan für Nord (Entwurf).docx"),
+    ("../../etc/passwd", "passwd"),
+    ("C:\\x\\plan.pdf", "plan.pdf"),
+    ('a:b?"c".md', "a_b_c_.md"),
+    ("..", "upload"),
+    (".hidden.md", "hidden.md"),
+])
+def test_portable_name_keeps_the_persons_file_name_where_it_can(name, expected):
+    assert portable_name(name) == expected
+
+
+def test_a_plan_to_check_is_stored_under_its_own_name(tmp_path):
+    src = tmp_path / "incoming"
+    src.write_text("# Plan\n\nText.\n")
+    dest = store_upload(src, "Seaview ICB draft JFP 2025 (v0.3).md", tmp_path / "plan", max_mb=1, keep_name=True)
+    assert dest.name == "Seaview ICB draft JFP 2025 (v0.3).md" and dest.parent == (tmp_path / "plan").resolve()
+
+
+def test_the_sources_heading_shortens_a_long_question():
+    question = "What must the plan say about climate change? " + "And about net zero estates and travel? " * 60
+    html = fmt.evidence_html(question, False, [], {})
+    heading = html.split("<q>")[1].split("</q>")[0]
+    assert len(heading) <= fmt.QUESTION_CHARS + 1 and heading.endswith("…")
+    assert heading.startswith("What must the plan say about climate change?")
+    assert "What must the plan say" in fmt.evidence_html("What must the plan say?", False, [], {})
+
+
+def test_the_abstain_panel_leaves_out_the_bare_confidence_score():
+    html = fmt.evidence_html("Who won?", True, [], {}, notices=("confidence 0.25 below 0.33",))
+    assert "confidence" not in html and "0.33" not in html
+    reason = "No indexed document mentions Wembley."
+    assert reason in fmt.evidence_html("Who won at Wembley?", True, [], {}, notices=(reason,))
+
+
+def test_command_line_advice_is_reworded_for_the_web():
+    abstain = "If the answer should be there, add the document in the Library (or with `jfp ingest`) and ask again."
+    assert fmt.for_the_web(abstain) == "If the answer should be there, add the document in the Library tab and ask again."
+    empty = fmt.error_html("The index is empty. Run 'jfp ingest' first (no path ingests the shipped corpus).")
+    assert "jfp ingest" not in empty and "Library tab" in empty
+    gone = fmt.error_html("No document with id 'abc' is indexed. Run 'jfp sources' to see the ids.")
+    assert "jfp sources" not in gone and "No document with id" in gone
+
+
+def test_the_requirements_view_says_how_to_see_them_all_on_the_page():
+    result = {"duty_id": "climate_change", "title": "Duty as to climate change", "more": 7,
+              "requirements": [{"text": "Plans must cover net zero.", "strength": "must",
+                                "citation": {"chunk_id": "c1", "title": "Guidance", "quote": "net zero"}}]}
+    html = fmt.requirements_html(result, {})
+    assert "7 more were found" in html and "jfp requirements" not in html and "--limit" not in html
+    assert "Show all requirements" in html
+
+
+def test_the_upload_summary_counts_only_files_really_added():
+    assert fmt.upload_summary(["unchanged"]) == "No files added; 1 file was already there, unchanged."
+    assert fmt.upload_summary(["added"]) == "1 file added to the library."
+    assert fmt.upload_summary(["added", "updated", "unchanged", "unchanged", "not added"]) == (
+        "2 files added to the library; 2 files were already there, unchanged; 1 file could not be added (see below).")
+
+
+def test_plural_says_one_passage_and_two_passages():
+    assert fmt.plural(1, "passage") == "1 passage" and fmt.plural(2, "passage") == "2 passages"
+
+
+@pytest.mark.parametrize("call, downloads", [
+    (lambda cb: cb.check(None), (1, 2, 3)),
+    (lambda cb: cb.draft(""), (2, 3)),
+])
+def test_a_failed_check_or_draft_hides_its_downloads(tmp_path, call, downloads):
+    cb = Callbacks(None, Settings(index_dir=tmp_path / "index"), Outbox())
+    out = call(cb)
+    assert "There is a problem" in out[1 if downloads == (2, 3) else 0]
+    for i in downloads:
+        assert isinstance(out[i], dict) and out[i].get("visible") is False and out[i].get("value") is None
