@@ -7,8 +7,9 @@ requirement sentences from the requirements lookup. How the comparison becomes a
 status (``addressed``, ``partial``, ``missing``) is in ``assistant/coverage_scoring.py``; the
 weights and thresholds are fitted on labelled plans (``eval/plans``) by ``eval/coverage_eval.py``.
 
-Each row carries the evidence (up to three sentences from different passages of the plan, quoted
-verbatim with page and section) and what the guidance asks for that duty (requirement citations,
+Each row carries the evidence (up to three sentences of the plan, from different passages where it
+can, quoted verbatim with page and section; those under the duty's own heading and those about this
+duty more than any other first) and what the guidance asks for that duty (requirement citations,
 national guidance first), so the author can see what to add.
 
 Duty profiles (``assistant/coverage_guidance.py``) are cached in the process and on disk, keyed by
@@ -18,13 +19,13 @@ the index's documents, so checking a plan after the first embeds only the plan.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from assistant.coverage_guidance import duty_profiles
+from assistant.coverage_guidance import duty_profiles, is_lead_in
 from assistant.coverage_scoring import (
     Calibration,
     DutyFeatures,
@@ -129,15 +130,15 @@ def analyse_plan(service, path: Path, *, progress: Progress | None = None,
         duty = profile.duty
         if progress:
             progress("duties", {"done": j, "total": total, "name": duty.title})
-        reqs = tuple(r for r in guide.requirements if r.citation.doc_id not in own)
-        f = duty_features(j, sims, units, profile)
+        reqs = tuple(r for r in guide.shown or guide.requirements if r.citation.doc_id not in own and not is_lead_in(r))
+        f = duty_features(j, sims, units, profile, headed.get(duty.id, ()))
         score = calibration.score(f)
         status = calibration.status(score, headed=duty.id in headed)
         on_heading = score < calibration.partial and duty.id in headed  # partial for its heading alone
         best = tuple(headed[duty.id]) if on_heading else f.best
         features[duty.id] = f
-        rows.append(CoverageRow(duty.id, duty.title, duty.kind, status, score,
-                                _evidence(units, best) if status != "missing" else (), _guidance(reqs), f))
+        evidence = _evidence(units, best, frozenset(headed.get(duty.id, ()))) if status != "missing" else ()
+        rows.append(CoverageRow(duty.id, duty.title, duty.kind, status, score, evidence, _guidance(reqs), f))
     if progress:
         progress("duties", {"done": total, "total": total, "name": "done"})
     report = CoverageReport(plan=doc.source, title=doc.title, duties=tuple(rows), pages=doc.pages)
@@ -174,18 +175,20 @@ def check_plan(service, path: Path, *, progress: Progress | None = None) -> Cove
     return analyse_plan(service, path, progress=progress).report
 
 
-def _evidence(units: Sequence[PlanUnit], best: Sequence[int]) -> tuple[Evidence, ...]:
-    out: list[Evidence] = []
-    seen: set[int] = set()
-    for i in best:
-        u = units[i]
-        if u.passage in seen:
-            continue
-        seen.add(u.passage)
-        out.append(Evidence(u.page, u.section, u.text))
-        if len(out) >= MAX_EVIDENCE:
-            break
-    return tuple(out)
+def _evidence(units: Sequence[PlanUnit], best: Sequence[int], headed: Collection[int] = ()) -> tuple[Evidence, ...]:
+    """Up to ``MAX_EVIDENCE`` of ``best`` (already in evidence order): the sentences under the duty's own
+    heading (``headed``) first, then the rest; within each, one per passage first, then the next best
+    sentences of those passages (a workforce section of one paragraph shows both its sentences)."""
+    chosen: list[int] = []
+    for group in ([i for i in best if i in headed], [i for i in best if i not in headed]):
+        first: list[int] = []
+        seen: set[int] = set()
+        for i in group:
+            if units[i].passage not in seen:
+                seen.add(units[i].passage)
+                first.append(i)
+        chosen += first + [i for i in group if i not in first]
+    return tuple(Evidence(units[i].page, units[i].section, units[i].text) for i in chosen[:MAX_EVIDENCE])
 
 
 def _guidance(requirements: Sequence) -> tuple[Citation, ...]:

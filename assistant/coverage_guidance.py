@@ -2,6 +2,9 @@
 
 For every duty: the requirement sentences from the requirements lookup (``find_requirements``,
 other ICBs' plans left out: they are examples, not requirements) and the registry's descriptors.
+The scoring model compares a plan with the guidance as a body of text (the lookup without its
+table-row and list rules, which takes in some of other duties' sentences); the report's "what the
+guidance asks for" is the duty's own list, as ``jfp requirements`` gives it, without bare lead-ins.
 Building these embeds a few hundred guidance sentences, so the result is cached twice: in the
 process, and on disk under ``<index>/coverage-cache/`` keyed by the index's documents, the duty
 registry, the embedding model and the lookup's code. The cache holds only derived vectors and
@@ -35,7 +38,7 @@ from assistant.types import Citation
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 NOT_GUIDANCE_KINDS = frozenset({"icb_plan"})
 Progress = Callable[[str, dict], None]
 
@@ -43,8 +46,9 @@ Progress = Callable[[str, dict], None]
 @dataclass(frozen=True)
 class DutyGuidance:
     duty: Duty
-    requirements: tuple[Requirement, ...]  # national guidance first, as the lookup orders them
+    requirements: tuple[Requirement, ...]  # what the scoring model compares with (see ``_build``)
     vectors: np.ndarray  # one per requirement
+    shown: tuple[Requirement, ...] = ()  # what the report shows: the duty's own, as `jfp requirements` lists them
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,11 @@ def duty_profiles(service, progress: Progress | None = None) -> Profiles:
         return result
 
 
+def is_lead_in(r: Requirement) -> bool:
+    """A list's lead-in ("ICBs ... may wish to address how they will:"): nothing to do without its items."""
+    return r.text.rstrip().endswith(":")
+
+
 def _build(service, docs, duties: Sequence[Duty], progress: Progress | None) -> list[DutyGuidance]:
     from assistant.requirements import find_requirements
 
@@ -143,10 +152,14 @@ def _build(service, docs, duties: Sequence[Duty], progress: Progress | None) -> 
         if progress:
             progress("guidance", {"done": n, "total": len(duties), "name": f"Reading the guidance: {duty.title}"})
         # not by row: the check matches a plan against the guidance as a body of text, and its model
-        # was fitted on it (with the rows, addressed recall on the labelled plans fell from 93% to 88%)
+        # was fitted on it (with the rows, addressed recall on the labelled plans fell from 93% to 88%).
+        # That body takes in other duties' sentences, so the report shows the lookup's own list instead.
         found = find_requirements(duty, service.retriever, memo, by_row=False, list_items=False)
         reqs = tuple(r for r in found.requirements if kinds.get(r.citation.doc_id) not in NOT_GUIDANCE_KINDS)
-        out.append(DutyGuidance(duty, reqs, memo.embed_documents([_context(r) for r in reqs])))
+        own = find_requirements(duty, service.retriever, memo)
+        shown = tuple(r for r in own.requirements
+                      if kinds.get(r.citation.doc_id) not in NOT_GUIDANCE_KINDS and not is_lead_in(r))
+        out.append(DutyGuidance(duty, reqs, memo.embed_documents([_context(r) for r in reqs]), shown))
     return out
 
 
@@ -154,7 +167,8 @@ def _write(folder: Path, key: str, guidance: Sequence[DutyGuidance]) -> None:
     """Best effort: a read-only index folder only means the next run rebuilds the profiles."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        meta = {gd.duty.id: [r.to_json() for r in gd.requirements] for gd in guidance}
+        meta = {gd.duty.id: {"model": [r.to_json() for r in gd.requirements], "shown": [r.to_json() for r in gd.shown]}
+                for gd in guidance}
         arrays = {f"v{i}": gd.vectors for i, gd in enumerate(guidance)}
         tmp = folder / f"{key}.tmp.npz"
         np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
@@ -174,8 +188,9 @@ def _read(path: Path, duties: Sequence[Duty]) -> list[DutyGuidance] | None:
             meta = json.loads(str(data["meta"]))
             out = []
             for i, duty in enumerate(duties):
-                reqs = tuple(Requirement(r["text"], r["strength"], Citation(**r["citation"])) for r in meta[duty.id])
-                out.append(DutyGuidance(duty, reqs, np.array(data[f"v{i}"])))
+                reqs, shown = (tuple(Requirement(r["text"], r["strength"], Citation(**r["citation"]))
+                                     for r in meta[duty.id][part]) for part in ("model", "shown"))
+                out.append(DutyGuidance(duty, reqs, np.array(data[f"v{i}"]), shown))
             return out
     except (OSError, KeyError, ValueError, TypeError) as exc:
         log.info("ignoring an unreadable coverage cache %s: %s", path, exc)

@@ -17,17 +17,19 @@ Duty profiles
 Features (per duty, over the substantive units)
     ``specificity``: mean of the two highest z-scores of the unit-to-duty similarity, where a
     unit's z-score compares its similarity to this duty with its similarity to all duties (divided
-    by the unit's spread over the duties, floored by the plan's, so a flat, empty sentence does not
-    stand out). A plan that addresses the duty has units that are about this duty more than any
-    other; a single vague sentence gives one high z-score, not two.
+    by the unit's spread over the duties, floored by a fixed spread, ``SIM_SPREAD``, so a flat, empty
+    sentence does not stand out). A plan that addresses the duty has units that are about this duty
+    more than any other; a single vague sentence gives one high z-score, not two (a plan of one
+    sentence included: the missing second counts as 0). Nothing in a unit's z-score depends on the
+    plan's other units, so a section scores the same alone and inside a fuller plan.
     ``phrases``: sentences that contain one of the duty's signal phrases *and* rank the duty in
     their top three by similarity, each weighted by how specific the phrase is (1 / number of
     duties whose guidance text uses it); used as log(1 + x).
     ``guidance_terms``: the same top-two z-score, over a lexical score instead of the embedding:
     each word stem's log-odds of appearing in this duty's guidance (its requirement sentences and
-    registry entry) rather than in all duties' guidance, summed over the unit's stems. It compares
-    each plan sentence with the words of every requirement at once, and catches what the small
-    embedding model blurs ("expert advice from public health colleagues" is advice, not strategy).
+    registry entry) rather than in all duties' guidance, summed over the unit's stems (its spread
+    floored by ``TERM_SPREAD``). It compares each plan sentence with the words of every requirement
+    at once, and catches what the small embedding model blurs ("expert advice from public health colleagues" is advice, not strategy).
     (A cosine "mean over requirements of the best-matching unit" was tried as a third feature;
     fitted, its weight was close to zero, so it is not used.)
 
@@ -37,7 +39,14 @@ Score and status
     one, else ``missing``. Weights and thresholds live in ``coverage_calibration.json`` and are
     written by ``eval/coverage_eval.py --calibrate``. One rule sits on top: a duty that a heading
     (or a table row's name) names, with a sentence under it, is at least ``partial``, never more
-    on the heading's account: the author meant to cover it, and the text decides how well.
+    on the heading's account: the author meant to cover it, and the text decides how well. A heading
+    names a duty by the guidance's heading, a signal phrase, or a common short name ("Finance").
+
+Evidence
+    The sentences quoted for a duty (``evidence_order``): those under a heading that names it first,
+    then those more about this duty than any other, so a sentence of the net zero section that
+    mentions the Chief Finance Officer is not the finance duty's best evidence when the plan has a
+    finance section.
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +70,16 @@ MIN_WORDS = 6
 LIST_WORDS_PER_DUTY = 6
 TOP_UNITS = 2
 ON_TOPIC_Z = 1.0
+# z-score floors: about the largest plan-wide spread (unit-to-duty deviations) of the labelled plans,
+# centred cosine and guidance-term score; fixed, so what else a plan says cannot move a unit's z-score
+SIM_SPREAD = 0.13
+TERM_SPREAD = 0.40
 FEATURES = ("specificity", "phrases", "guidance_terms")
 CALIBRATION_PATH = Path(__file__).with_name("coverage_calibration.json")
+
+# short names a plan's heading gives a duty that its signal phrases miss: (name, duty id, whole heading
+# only). "People" alone is the workforce only as a whole heading ("Involving local people" is not).
+SHORT_NAMES = (("finance", "financial", False), ("people", "workforce", True), ("our people", "workforce", True))
 
 _BULLET = re.compile(r"^\s*(?:[-•*▪◦●·]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\([ivx]{1,4}\))\s+")
 _CELL = " | "
@@ -118,6 +135,14 @@ def plan_units(passages: Sequence[Passage]) -> list[PlanUnit]:
     return units
 
 
+def heading_duties(heading: str) -> tuple[str, ...]:
+    """Duties a heading names: the guidance's heading, a signal phrase ("Money", "Net zero", "Digital"),
+    or a common short name (``SHORT_NAMES``: "Finance"; "Our people" only as the whole heading)."""
+    h = _norm(heading).strip(" .:")
+    short = [d for name, d, whole in SHORT_NAMES if (h == name if whole else _phrase_re(name).search(h))]
+    return tuple(dict.fromkeys([*duties_in_heading(heading), *match_duties(heading), *short]))
+
+
 def headed_duties(units: Sequence[PlanUnit]) -> dict[str, list[int]]:
     """Duties named by a heading (or table row name) with at least one sentence under it: unit indices."""
     out: dict[str, list[int]] = {}
@@ -126,7 +151,7 @@ def headed_duties(units: Sequence[PlanUnit]) -> dict[str, list[int]]:
         if not u.heading or u.whole_passage or len(u.text.split()) < 3 or is_name_list(u.text):
             continue
         if u.heading not in named:
-            named[u.heading] = tuple(dict.fromkeys([*duties_in_heading(u.heading), *match_duties(u.heading)]))
+            named[u.heading] = heading_duties(u.heading)
         for duty_id in named[u.heading]:
             out.setdefault(duty_id, []).append(i)
     return out
@@ -205,11 +230,14 @@ def guidance_text(duty: Duty, requirements: Sequence[str]) -> str:
     return " ".join([duty.title, duty.summary, *duty.phrases, *duty.phrases, *requirements])
 
 
-def _zscores(m: np.ndarray) -> np.ndarray:
-    """Each row against its own mean, over its spread floored by the whole matrix's: a flat, empty unit
-    has no stand-out duty."""
+def _zscores(m: np.ndarray, floor: float) -> np.ndarray:
+    """Each row against its own mean, over its spread floored by a fixed ``floor``: a flat, empty unit
+    has no stand-out duty. The floor is a constant, not the plan's own spread: with the plan's, every
+    well-written section raised it and so lowered every other section's z-scores (a research section
+    scored addressed alone and partial inside a fuller plan), and a one-sentence plan's lone sentence
+    stood out against nothing."""
     dev = m - m.mean(axis=1, keepdims=True)
-    return dev / np.maximum(m.std(axis=1, keepdims=True), max(float(dev.std()), 1e-6))
+    return dev / np.maximum(m.std(axis=1, keepdims=True), floor)
 
 
 @dataclass(frozen=True)
@@ -232,7 +260,8 @@ def similarities(unit_vectors: np.ndarray, units: Sequence[PlanUnit], profiles: 
     vecs = _unit(unit_vectors[index] - g)
     sim = np.stack([(vecs @ _unit(p.descriptors - g).T).max(axis=1) for p in profiles], axis=1)
     lexical = terms.scores([units[i].text for i in index])
-    return Similarities(index, sim, _zscores(sim), _zscores(lexical), tuple(_norm(units[i].text) for i in index))
+    return Similarities(index, sim, _zscores(sim, SIM_SPREAD), _zscores(lexical, TERM_SPREAD),
+                        tuple(_norm(units[i].text) for i in index))
 
 
 @dataclass(frozen=True)
@@ -240,7 +269,7 @@ class DutyFeatures:
     specificity: float
     phrases: float
     guidance_terms: float
-    best: tuple[int, ...]  # substantive sentence units most about this duty, best first (plan unit indices)
+    best: tuple[int, ...]  # substantive sentences to quote as evidence, best first (plan unit indices)
 
     def vector(self) -> list[float]:
         return [self.specificity, math.log1p(self.phrases), self.guidance_terms]
@@ -256,10 +285,31 @@ def _has_phrase(phrase: str, normalised_text: str) -> bool:
 
 
 def _top_mean(values: np.ndarray, n: int = TOP_UNITS) -> float:
-    return float(np.sort(values)[::-1][:n].mean())
+    """The mean of the ``n`` highest values, a plan with fewer units counting the absent ones as 0 (no
+    more about the duty than about any other): one sentence is one sentence, however short the plan."""
+    return float(np.sort(values)[::-1][:n].sum() / n)
 
 
-def duty_features(j: int, sims: Similarities, units: Sequence[PlanUnit], profile: DutyProfile) -> DutyFeatures:
+def evidence_order(j: int, sims: Similarities, units: Sequence[PlanUnit], headed: Collection[int] = ()) -> list[int]:
+    """Substantive sentences (positions in ``sims``) as evidence for duty j, best first: those under a
+    heading that names the duty (``headed``: plan unit indices), then those about this duty more than
+    any other (by embedding and guidance-term z-score together), each group by that combined z-score.
+    A sentence on the duty's topic but more about another duty comes only when there is neither; and
+    when no sentence is on its topic, the best two."""
+    z = sims.z[:, j]
+    both = sims.z + sims.z_terms
+    own = both.argmax(axis=1) == j
+    sentences = [k for k in range(len(sims.index)) if not units[sims.index[k]].whole_passage]
+    on_topic = [k for k in sentences if (z[k] >= ON_TOPIC_Z and sims.sim[k, j] > 0) or sims.index[k] in headed]
+    preferred = [k for k in on_topic if sims.index[k] in headed or own[k]]
+    if not on_topic:
+        return sorted(sentences, key=lambda k: -z[k])[:TOP_UNITS]
+    return sorted(preferred or on_topic, key=lambda k: (sims.index[k] not in headed, not own[k], -both[k, j]))
+
+
+def duty_features(j: int, sims: Similarities, units: Sequence[PlanUnit], profile: DutyProfile,
+                  headed: Collection[int] = ()) -> DutyFeatures:
+    """The features of duty j; ``headed``: plan units under a heading that names it (evidence first)."""
     if not len(sims.index):
         return DutyFeatures(0.0, 0.0, 0.0, ())
     z = sims.z[:, j]
@@ -272,9 +322,7 @@ def duty_features(j: int, sims: Similarities, units: Sequence[PlanUnit], profile
         text = sims.texts[k]
         weights = [w for p, w in profile.phrase_weight.items() if _has_phrase(p, text)]
         phrases += max(weights, default=0.0)
-    sentences = [k for k in np.argsort(-z) if not units[sims.index[k]].whole_passage]
-    best = [k for k in sentences if z[k] >= ON_TOPIC_Z and sims.sim[k, j] > 0] or sentences[:TOP_UNITS]
-    best = tuple(int(sims.index[k]) for k in best)
+    best = tuple(int(sims.index[k]) for k in evidence_order(j, sims, units, frozenset(headed)))
     return DutyFeatures(_top_mean(z), phrases, _top_mean(sims.z_terms[:, j]), best)
 
 

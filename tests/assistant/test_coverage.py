@@ -79,6 +79,43 @@ def test_heading_with_one_vague_sentence_is_partial(corpus_service, tmp_path):
     assert row.evidence[0].quote == "We value research and will do more of it."
 
 
+VAGUE_RESEARCH = "## Research\n\nWe value research and will do more of it.\n"
+
+
+def test_a_plan_of_one_vague_sentence_does_not_address_the_duty(corpus_service, tmp_path):
+    """A lone sentence has nothing to stand out against: it scores as it would beside other sections
+    (partial for its heading), not addressed because the plan is short."""
+    alone = check_plan(corpus_service, write(tmp_path, "alone.md", f"# Plan\n\n{VAGUE_RESEARCH}")).row("research")
+    beside = check_plan(corpus_service, write(tmp_path, "beside.md", f"# Plan\n\n## Net zero\n\n{CLIMATE}\n\n"
+                                              f"## Our staff\n\n{WORKFORCE}\n\n{VAGUE_RESEARCH}")).row("research")
+    assert alone.status == beside.status == "partial", (alone, beside)
+    assert alone.score == pytest.approx(beside.score, abs=0.1)
+
+
+def test_a_finance_heading_names_the_financial_duty_and_gives_its_evidence(corpus_service, tmp_path):
+    finance = ("We will deliver a balanced financial position across the system each year, and our medium-term "
+               "financial plan shows how the ICB and its partner trusts will live within the capital and revenue "
+               "resource limits.")
+    plan = write(tmp_path, "plan.md", f"# Plan\n\n## Net zero\n\nThe Chief Finance Officer is the board's net zero "
+                 f"lead and reports spending on the Green Plan to the finance committee. {CLIMATE}\n\n"
+                 f"## Finance\n\n{finance}\n")
+    analysis = analyse_plan(corpus_service, plan)
+    assert "financial" in analysis.headed
+    row = analysis.report.row("financial")
+    assert row.status != "missing"
+    assert row.evidence and all(e.section.endswith("Finance") for e in row.evidence), row.evidence
+
+
+def test_the_guidance_column_lists_the_duty_s_own_requirements_without_bare_lead_ins(corpus_service, tmp_path):
+    plan = write(tmp_path, "plan.md", f"# Plan\n\n## Net zero\n\n{CLIMATE}\n")
+    report = check_plan(corpus_service, plan)
+    for duty_id in ("climate_change", "research", "financial"):
+        own = {(r.citation.chunk_id, r.citation.quote) for r in corpus_service.requirements(duty_id, limit=200).requirements}
+        for c in report.row(duty_id).guidance:
+            assert (c.chunk_id, c.quote) in own, (duty_id, c.quote)
+            assert not c.quote.rstrip().endswith(":"), (duty_id, c.quote)
+
+
 def test_check_leaves_the_shared_index_unchanged(corpus_service, tmp_path):
     before = [(d.doc_id, d.chunks) for d in corpus_service.sources()]
     count = corpus_service.index.count()
