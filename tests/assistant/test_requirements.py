@@ -165,3 +165,14 @@ def test_a_list_cut_at_its_limit_says_how_many_more_there_are(corpus_service):
     assert short.to_json()["more"] == short.more
     with pytest.raises(InputError, match="--limit"):
         corpus_service.requirements("climate_change", limit=0)
+
+
+@pytest.mark.parametrize("duty_id, headline", [
+    ("victims_of_abuse", "JFPs must set out how ICBs intend to discharge their duty to address the particular needs of victims of abuse."),
+    ("climate_change", "JFPs must set out how ICBs intend to discharge their duty in relation to mitigating the impact of Climate change."),
+])
+def test_the_duty_s_headline_must_is_in_the_default_list(corpus_service, duty_id, headline):
+    """The short, general "JFPs must set out how ..." that opens each duty's section of the guidance
+    matches the duty's description less well than the detail around it; it is listed all the same."""
+    texts = [r.text for r in corpus_service.requirements(duty_id).requirements]
+    assert headline in texts, texts
