@@ -575,6 +575,12 @@ _REFERS_BACK = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:that|this|these|those|such|th
                           r"(?:plans?|strateg(?:y|ies)|documents?|reports?|programmes?|frameworks?)\b", re.I)
 
 
+def refers_to_the_item_before(text: str) -> bool:
+    """A list item that names what the item before it introduced ("must publish that plan"): alone,
+    it reads as about whatever plan the reader has in mind."""
+    return bool(_REFERS_BACK.match(text))
+
+
 def _earliest_in_list(cands: Sequence[tuple[Sentence, int]], i: int, pool: list[int]) -> int:
     """``i``, or, when it is an item of a long list, the earliest item of that list still in ``pool``
     (which then takes ``i``'s place there, and ``i`` goes back in). An example ("for example, ...") is

@@ -18,7 +18,7 @@ from functools import lru_cache
 from assistant.chunk_sentences import Sentence, sentences_of
 from assistant.citations import make_citation
 from assistant.duties import DUTIES, Duty, duties_in_heading, match_duties
-from assistant.extractive import is_reading_list, strength
+from assistant.extractive import is_reading_list, refers_to_the_item_before, strength
 from assistant.types import Chunk, Citation
 
 _EXPECTS = re.compile(
@@ -108,8 +108,9 @@ def find_requirements(duty: Duty, retriever, embedder, *, limit: int = 18, min_s
     best = _said_once(scored, limit, list_items)
     # how many the longest list (``MAX_LIMIT``) would show that this one does not
     more = len(_said_once(scored, MAX_LIMIT, list_items)) - len(best) if limit < MAX_LIMIT else 0
+    # within a passage, in reading order: an item under the item it names ("must publish that plan")
     best.sort(key=lambda x: (KIND_ORDER.get(x[0].chunk.kind, 9), x[0].chunk.title, STRENGTH_ORDER[x[1]],
-                             x[0].chunk.ordinal))
+                             x[0].chunk.ordinal, x[0].position))
     reqs = tuple(Requirement(text=s.text, strength=st, citation=make_citation(n, s.chunk, s.text),
                              lead_in=s.list_lead if list_items else "")
                  for n, (s, st) in enumerate(best, start=1))
@@ -144,18 +145,35 @@ def _keep(scored: list, limit: int, skip: set[str], list_items: bool) -> list:
     seen: set[str] = set(skip)
     per_doc: dict[str, int] = {}
     for s, _score, own in scored:
-        key = s.text.lower()
         # the cap keeps room for every source; the items read by their lead-in come after every
         # source has had its share, so they only fill what is left of the limit
         capped = own and per_doc.get(s.chunk.doc_id, 0) >= max(4, limit // 2)
-        if key in seen or capped:
+        if s.text.lower() in seen or capped:
             continue
-        seen.add(key)
-        per_doc[s.chunk.doc_id] = per_doc.get(s.chunk.doc_id, 0) + 1
-        best.append((s, _strength(s, list_items)))
+        group = _with_item_before(s, scored)
+        for g in group or ():
+            if g.text.lower() in seen or len(best) >= limit:
+                continue
+            seen.add(g.text.lower())
+            per_doc[g.chunk.doc_id] = per_doc.get(g.chunk.doc_id, 0) + 1
+            best.append((g, _strength(g, list_items)))
         if len(best) >= limit:
             break
     return best
+
+
+def _with_item_before(s: Sentence, scored: list, depth: int = 3) -> list[Sentence] | None:
+    """``s``, or for an item that reads only under the item before it ("must publish that plan" under
+    "must ... prepare a plan setting out their planned capital resource use"), that item first; None
+    when that item is no requirement found here (alone, "that plan" reads as the joint forward plan)."""
+    if not (s.list_lead and refers_to_the_item_before(s.text)):
+        return [s]
+    above = next((x[0] for x in scored if x[0].chunk.chunk_id == s.chunk.chunk_id and x[0].list_lead == s.list_lead
+                  and x[0].position == s.position - 1), None)
+    if above is None or depth == 0:
+        return None
+    head = _with_item_before(above, scored, depth - 1)
+    return None if head is None else [*head, s]
 
 
 # a footnote that points at documents ("5 This could include recommendations set out in:" above

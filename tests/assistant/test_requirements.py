@@ -176,3 +176,12 @@ def test_the_duty_s_headline_must_is_in_the_default_list(corpus_service, duty_id
     matches the duty's description less well than the detail around it; it is listed all the same."""
     texts = [r.text for r in corpus_service.requirements(duty_id).requirements]
     assert headline in texts, texts
+
+
+def test_an_item_naming_the_item_before_it_is_listed_under_that_item(corpus_service):
+    """'must publish that plan' means the capital resource plan of the item before it; listed alone
+    (it was the financial duty's first requirement) it reads as the joint forward plan."""
+    texts = [r.text for r in corpus_service.requirements("financial").requirements]
+    publish = next(i for i, t in enumerate(texts) if t.startswith("must publish that plan"))
+    prepare = next(i for i, t in enumerate(texts) if "prepare a plan setting out their planned capital resource use" in t)
+    assert prepare < publish, texts
