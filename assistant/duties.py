@@ -139,7 +139,7 @@ DUTIES: tuple[Duty, ...] = (
     Duty("climate_change", "Duty as to climate change", "duty", "s.14Z44 NHS Act 2006 (via s.14Z52(2)(b))",
          "Describe how the ICB and partner trusts will deliver Net Zero NHS targets and align with green plans.",
          ("Duty as to climate change",),
-         ("climate change", "net zero", "carbon", "green plan", "greener nhs", "emissions", "sustainability", "climate",
+         ("climate change", "net zero", "carbon", "green plan", "greener nhs", "emissions", "climate",
           "air pollution", "environmental"),
          "5.1 Infrastructure (reducing the carbon footprint)", 21),
     Duty("children_young_people", "Addressing the particular needs of children and young people", "duty",

@@ -77,6 +77,14 @@ def test_planners_everyday_words_route_to_their_duty():
     assert duties_in_question("What about reducing disparities in access?")[0] == "inequalities"
 
 
+def test_financial_or_service_sustainability_is_not_climate_change():
+    # the guidance uses "sustainability" for money and services ("financial sustainability",
+    # "clinically and financially sustainable services"); only environmental words mean climate
+    assert duties_in_question("How will we ensure financial sustainability?") == ["financial"]
+    assert "climate_change" not in duties_in_question("What about the sustainability of our services?")
+    assert duties_in_question("What must we say about environmental sustainability?")[0] == "climate_change"
+
+
 def test_tagging_prefers_the_heading_then_a_table_row_key_then_phrases():
     assert tag_duties("Guidance > Duty as to patient choice", "anything") == ("patient_choice",)
     assert tag_duties("Annex", "Duty to reduce inequalities | The ICB aims to...") == ("inequalities",)
