@@ -575,6 +575,13 @@ _REFERS_BACK = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:that|this|these|those|such|th
                           r"(?:plans?|strateg(?:y|ies)|documents?|reports?|programmes?|frameworks?)\b", re.I)
 
 
+# an item that opens on what the item before it named ("these platforms should form part of the national
+# whole", a sub-item of "... an ICS-wide intelligence function underpinned by a single analytical
+# platform ..." once the loader has lost the bullets that nested it): in an answer, quoted under its
+# list's lead-in without that item, it reads as one of the list's own points
+_OPENS_ON_ITEM_BEFORE = re.compile(r"^(?:these|those|such)\s+[a-z]+s\b", re.I)
+
+
 def refers_to_the_item_before(text: str) -> bool:
     """A list item that names what the item before it introduced ("must publish that plan"): alone,
     it reads as about whatever plan the reader has in mind."""
@@ -617,7 +624,7 @@ def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Seq
     example would read as that item's, and "that plan" as the plan the question is about; so ``None``
     when the item it leans on is no candidate (or leans on another, too deep in a chain)."""
     s = cands[i][0]
-    if not (s.lead and (_EXAMPLE.match(s.text) or _REFERS_BACK.match(s.text))):
+    if not (s.lead and (_EXAMPLE.match(s.text) or _REFERS_BACK.match(s.text) or _OPENS_ON_ITEM_BEFORE.match(s.text))):
         return [i]
     above = next((c for c, (u, _) in enumerate(cands) if u.chunk.chunk_id == s.chunk.chunk_id
                   and u.lead == s.lead and u.position == s.position - 1), None)

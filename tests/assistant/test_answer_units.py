@@ -149,6 +149,41 @@ def test_an_example_in_a_list_is_quoted_only_under_the_item_it_illustrates(answe
     assert texts and example.text not in texts
 
 
+# as in the national guidance's population health management section, its sub-bullet lost at loading:
+# "these platforms" are the single analytical platform of the item before
+NESTED = ("In their JFPs, ICBs and their partner trusts may wish to address how they are adopting the core set of "
+          "design principles and capabilities for PHM, including:\n"
+          "- ensuring that local ICS and place-based decision-making forums, as well as integrated neighbourhood "
+          "teams, have the data they need\n"
+          "- plans for the development of an ICS-wide intelligence function underpinned by a single analytical "
+          "platform which enables population segmentation and risk stratification\n"
+          "- these platforms should form part of the national whole to ensure we can create a learning health system\n"
+          "- plans for integrated, person-level linked data across health, care and increasingly wider partners\n"
+          "Support continues to be available through the online PHM Academy.")
+
+
+def test_an_item_opening_on_what_the_item_before_named_is_quoted_only_under_it(answerer):
+    # "these platforms should form part of the national whole" is the closest unit to the question;
+    # quoted alone under the lead-in it would read as one of the design principles
+    c = chunk(NESTED, section="Population health management")
+    units = answer_units(c)
+    these = next(u for u in units if u.text.startswith("these platforms"))
+    named = next(u for u in units if u.text.startswith("plans for the development of an ICS-wide"))
+    assert these.lead and these.lead == named.lead
+    found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
+    question = "Should our platforms be part of the national whole, a learning health system?"
+    for strategy in ("anchored", "scattered"):
+        cramped = configured(answerer, strategy=strategy)
+        quoted = False
+        for budget in (250, 90, 60):
+            texts = [p.sentence.text for p in cramped.select(question, found, max_words=budget)]
+            if these.text in texts:
+                quoted = True
+                at = texts.index(these.text)
+                assert at > 0 and texts[at - 1] == named.text, (strategy, budget, texts)
+        assert quoted, strategy  # with room, the answer quotes it, under its item
+
+
 # the shapes legal and board-paper text gives its lists, as the shipped PDFs come out of pypdf
 ROMAN = ("NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
          "their decision-making on three aspects:\n"
