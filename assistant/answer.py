@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answerability import CorpusStats, unanswerable_reason
+from assistant.answerability import CorpusStats, unanswerable_reason, unmentioned_names
 from assistant.chunk_sentences import sentences_of
 from assistant.citations import collapse, make_citation, markers, uncited_numbers
 from assistant.errors import LLMError
@@ -100,9 +100,14 @@ class AnswerBuilder:
         if reason:
             return self._abstain(question, retrieved, duty_ids, ev, reason)
         notices: list[str] = []
+        unmentioned = unmentioned_names(question, stats)
+        if unmentioned:
+            notices.append(f"No indexed document mentions {', '.join(unmentioned)}; the passages quoted answer the "
+                           "rest of the question.")
         if self.chat is not None:
             try:
-                return replace(self._generate(question, retrieved, duty_ids), confidence=ev.confidence)
+                answer = self._generate(question, retrieved, duty_ids)
+                return replace(answer, confidence=ev.confidence, notices=(*notices, *answer.notices))
             except LLMError as exc:
                 notices.append(f"{exc.message} This answer was built by the extractive fallback.")
         text, cites = self.extractive.compose(picks)

@@ -187,6 +187,23 @@ def unanswerable_reason(question: str, quoted: list[str], corpus: CorpusStats,
     return None
 
 
+# a capitalised word inside a question ("... in Welsh?"), not its first word, nor an acronym ("JFP")
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!:]\s)(?<![.?!:])\b([A-Z][a-z’']+)\b")
+
+
+def unmentioned_names(question: str, corpus: CorpusStats) -> list[str]:
+    """The names in ``question`` that no indexed document uses ("Do we have to publish the JFP in
+    Welsh?"): the answer can only speak to the rest of the question, and the planner should know."""
+    out = []
+    for word in _NAME_WORD.findall(question):
+        bare = re.sub(r"[’']s?$", "", word)
+        terms = content_terms(bare)
+        if (terms and all(corpus.weights.df.get(t, 0) == 0 for t in terms) and bare.lower() not in corpus.text
+                and bare.lower() not in corpus.document_names):
+            out.append(bare)
+    return list(dict.fromkeys(out))
+
+
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-z’']+(?:\s+(?:of\s+|and\s+|the\s+)?[A-Z][a-z’']+)*)")
 
 

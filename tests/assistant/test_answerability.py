@@ -218,3 +218,22 @@ def test_without_a_named_document_a_national_figure_answers():
     assert unanswerable_reason("How much is the national capital top-up?", [NATIONAL], STATS) is None
     assert unanswerable_reason("How much is the national capital top-up?", [NATIONAL], STATS,
                                from_named=[False]) is None
+
+
+def test_a_name_no_document_uses_is_named_back_to_the_planner():
+    # "Welsh" is in no document: the answer can only speak to publishing the plan, and says so
+    from assistant.answerability import unmentioned_names
+
+    assert unmentioned_names("Do we have to publish the plan in Welsh?", STATS) == ["Welsh"]
+    # names the library uses, the question's first word, and acronyms are not flagged
+    assert unmentioned_names("Who leads the green plan as Senior Responsible Officer?", STATS) == []
+    assert unmentioned_names("Welsh aside, how is the plan structured?", STATS) == []
+    assert unmentioned_names("What does the SRO lead for the ICB?", STATS) == []
+
+
+def test_an_answer_to_a_question_naming_something_no_document_mentions_carries_a_notice(corpus_service):
+    answer = corpus_service.ask("Do we have to publish the joint forward plan in Welsh?")
+    assert not answer.abstained  # the sources do say how the plan is published
+    assert any("No indexed document mentions Welsh" in n for n in answer.notices), answer.notices
+    plain = corpus_service.ask("Do we have to publish the joint forward plan?")
+    assert not any("No indexed document mentions" in n for n in plain.notices), plain.notices
