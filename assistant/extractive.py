@@ -79,6 +79,10 @@ _CONTENTS_LINE = re.compile(r"(\.\s?){4,}\W*\d+\W*$|…+\W*\d+\W*$")
 # Greener NHS Knowledge Hub ... and include:")
 _READING_LIST = re.compile(r"\b(publications?|resources?|further reading|links?|references?|further information|"
                            r"available (on|from|at|via|through|by contacting))\b", re.I)
+# a sentence whose last words point at the sentence before it ("The Joint Forward Plan is part of this.",
+# "... in line with these."): quoted alone, it says nothing
+_ENDS_ON_WHAT_CAME_BEFORE = re.compile(r"\b(?:of|in|with|to|for|on|by|from|like|after|before)\s+(?:this|these|that|those)\W*$",
+                                       re.I)
 # chunk ids -> {chunk id: (digest of the embedded texts, one row per unit of ``answer_units``)}
 StoredVectors = Callable[[Sequence[str]], Mapping[str, tuple[str, np.ndarray]]]
 
@@ -230,6 +234,8 @@ class ExtractiveAnswerer:
                 or is_reference(t) or _CONTENTS_LINE.search(t) or _BOILERPLATE.search(t)):
             return False
         if _flat(t).rstrip(".") == _flat(s.chunk.title).rstrip("."):  # the document's own title, printed on it
+            return False
+        if _ENDS_ON_WHAT_CAME_BEFORE.search(t):  # "The Joint Forward Plan is part of this.": of what, alone?
             return False
         return not _title_like(t) and not _title_row(t) and not is_duty_heading(t)
 

@@ -427,6 +427,19 @@ def test_a_reading_list_is_not_used_as_an_answer(answerer):
     assert answerer.usable(next(u for u in answer_units(points) if u.lines))
 
 
+def test_a_sentence_whose_last_words_point_at_the_one_before_is_not_quoted(answerer):
+    # as in the Cornwall board paper: alone, "part of this" is part of nothing
+    c = chunk("By functioning as an integrated care system we can align action between local partners to have a "
+              "greater impact on reducing health inequalities. The Joint Forward Plan is part of this.",
+              section="Main report")
+    units = {u.text: u for u in answer_units(c)}
+    assert not answerer.usable(units["The Joint Forward Plan is part of this."])
+    assert answerer.usable(next(u for t, u in units.items() if t.startswith("By functioning")))
+    # a demonstrative that names its noun says what it means
+    named = chunk("The Joint Forward Plan is the delivery plan for this integrated care strategy.", section="Main report")
+    assert answerer.usable(answer_units(named)[0])
+
+
 def test_a_list_of_resources_found_elsewhere_is_not_used_as_an_answer(answerer):
     # the lead-in says where the documents are found, not what the plan should do
     c = chunk("These are available on the Greener NHS Knowledge Hub on FutureNHS, or available by contacting "
