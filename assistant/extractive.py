@@ -585,7 +585,10 @@ _REFERS_BACK = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:that|this|these|those|such|th
 # whole", a sub-item of "... an ICS-wide intelligence function underpinned by a single analytical
 # platform ..." once the loader has lost the bullets that nested it): in an answer, quoted under its
 # list's lead-in without that item, it reads as one of the list's own points
-_OPENS_ON_ITEM_BEFORE = re.compile(r"^(?:these|those|such)\s+[a-z]+s\b", re.I)
+_OPENS_ON_ITEM_BEFORE = re.compile(r"^(?:these|those|such)\s+[a-z]+s\b|"
+                                   # "this will align with the duty to reduce inequalities", "this must
+                                   # inform actions to build connections ...": the item before is "this"
+                                   r"^this\s+(?:will|must|may|should|can|could|would|includes?|means|is|has)\b", re.I)
 
 
 def refers_to_the_item_before(text: str) -> bool:
@@ -630,7 +633,11 @@ def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Seq
     example would read as that item's, and "that plan" as the plan the question is about; so ``None``
     when the item it leans on is no candidate (or leans on another, too deep in a chain)."""
     s = cands[i][0]
-    if not (s.lead and (_EXAMPLE.match(s.text) or _REFERS_BACK.match(s.text) or _OPENS_ON_ITEM_BEFORE.match(s.text))):
+    # a sub-item whose list the loader could not see ("this must inform actions ...", opening a chunk or
+    # under an item with no lead-in): it leans on the line before it just the same
+    unlisted = not s.lead and s.text[:1].islower() and bool(_OPENS_ON_ITEM_BEFORE.match(s.text))
+    if not (unlisted or s.lead and (_EXAMPLE.match(s.text) or _REFERS_BACK.match(s.text)
+                                    or _OPENS_ON_ITEM_BEFORE.match(s.text))):
         return [i]
     above = next((c for c, (u, _) in enumerate(cands) if u.chunk.chunk_id == s.chunk.chunk_id
                   and u.lead == s.lead and u.position == s.position - 1), None)
@@ -638,6 +645,8 @@ def _with_illustrated(cands: Sequence[tuple[Sentence, int]], i: int, chosen: Seq
         return None  # or a line too short to be a unit sits between them: the example is that line's
     if above in chosen:
         return [i]
+    if unlisted:  # quoted after the line it leans on, when that is quoted for itself; never alone
+        return None
     head = _with_illustrated(cands, above, chosen, depth - 1)
     return None if head is None else [*head, i]
 

@@ -184,6 +184,26 @@ def test_an_item_opening_on_what_the_item_before_named_is_quoted_only_under_it(a
         assert quoted, strategy  # with room, the answer quotes it, under its item
 
 
+def test_a_sub_item_whose_list_was_not_seen_is_never_quoted_alone(answerer):
+    # as the national guidance's public involvement list reaches the index: a chunk opens on the
+    # sub-item of an item the chunk before holds, so "this" is whatever the answer quoted above it
+    opening = chunk("this must inform actions to build connections and networks that enable greater input by "
+                    "people who experience the greatest health inequalities.\n"
+                    "Alternatively, the ICB's engagement strategy can be referenced in the JFP as setting out the "
+                    "approach to public involvement.", section="Duty to involve the public")
+    question = "How should we build networks that enable greater input by people who experience health inequalities?"
+    dangling = answer_units(opening)[0]
+    assert dangling.text.startswith("this must inform") and not dangling.lead
+    texts = [p.sentence.text for p in answerer.select(question, [ScoredChunk(chunk=opening, score=1.0, rank=1)])]
+    assert texts and dangling.text not in texts
+    # under the item it leans on, quoted for itself, it stands where it belongs
+    whole = chunk("how the ICB will assess the diversity and inclusivity of its work with people who experience "
+                  "the greatest health inequalities\n" + opening.text, section="Duty to involve the public")
+    texts = [p.sentence.text for p in answerer.select(question, [ScoredChunk(chunk=whole, score=1.0, rank=1)])]
+    assert dangling.text in texts and texts.index(dangling.text) > 0, texts
+    assert texts[texts.index(dangling.text) - 1].startswith("how the ICB will assess"), texts
+
+
 # the shapes legal and board-paper text gives its lists, as the shipped PDFs come out of pypdf
 ROMAN = ("NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
          "their decision-making on three aspects:\n"
