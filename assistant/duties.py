@@ -187,7 +187,7 @@ DUTIES: tuple[Duty, ...] = (
          "Describe how the system will develop: provider collaboratives, place-based partnerships, leadership and governance.",
          ("System development",),
          ("system development", "provider collaborative", "place-based partnership", "place", "leadership", "governance",
-          "organisational development", "delegation"),
+          "organisational development", "delegation", "mature", "system maturity", "ics maturity"),
          "1. Introduction; 3. Our ambitions", 14),
     Duty("wider_social_economic", "Supporting wider social and economic development", "content_area", _GUIDANCE_T2,
          "Show how the NHS will support wider social and economic development (anchor institutions, employment, social value).",

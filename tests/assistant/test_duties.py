@@ -75,6 +75,10 @@ def test_planners_everyday_words_route_to_their_duty():
     assert duties_in_question("What about the NHS App?")[0] == "digital_data"
     assert duties_in_question("What can we say about the local economy?")[0] == "wider_social_economic"
     assert duties_in_question("What about reducing disparities in access?")[0] == "inequalities"
+    # "ICS maturity" is how the service speaks of system development; digital maturity stays digital
+    assert duties_in_question("How will our ICS mature over the five years?")[0] == "system_development"
+    assert duties_in_question("What should we say about ICS maturity?")[0] == "system_development"
+    assert duties_in_question("What about digital maturity?") == ["digital_data"]
 
 
 def test_financial_or_service_sustainability_is_not_climate_change():
