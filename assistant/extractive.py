@@ -49,6 +49,7 @@ from assistant.duty_topics import DutyTopics
 from assistant.enumeration import Asked, announces, asked_count, chapter_units, enumerated_units
 from assistant.overview import centre
 from assistant.parts import parts_named
+from assistant.rows import row_duties
 from assistant.terms import TermWeights, content_terms, stem
 from assistant.types import Chunk, Citation, ScoredChunk
 from ingest.chunking import split_sentences
@@ -179,16 +180,22 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None,
                  term_weights: Callable[[], TermWeights] | None = None,
                  stored_vectors: StoredVectors | None = None, topics: DutyTopics | None = None,
-                 following: Callable[[Chunk], Chunk | None] | None = None) -> None:
+                 following: Callable[[Chunk], Chunk | None] | None = None,
+                 preceding: Callable[[Chunk], Chunk | None] | None = None) -> None:
         """``following``: the chunk after a chunk in its document (for a counted set whose numbered
-        paragraphs run past the retrieved chunks, ``assistant.enumeration``)."""
+        paragraphs run past the retrieved chunks, ``assistant.enumeration``); ``preceding``: the chunk
+        before (for a table row whose label ends the chunk before, ``assistant.rows``)."""
         self.embedder = embedder
         self._following = following
+        self._preceding = preceding
         self.config = config or ExtractiveConfig()
         self._term_weights = term_weights or (lambda: TermWeights([]))
         self._stored = stored_vectors
         self._cache: dict[str, np.ndarray] = {}
         self.topics = topics or DutyTopics(embedder)
+
+    def _before(self, chunk: Chunk) -> Chunk | None:
+        return self._preceding(chunk) if self._preceding else None
 
     def sentence_vectors(self, sentences: Sequence[Sentence]) -> np.ndarray:
         """Vectors of these sentences: the ones stored at ingest where the stored set is for exactly
@@ -360,8 +367,13 @@ class ExtractiveAnswerer:
         # "what does Lancashire say about ...": Lancashire's words first; what the guidance requires
         # before how an ICB did it
         national = national_first(question, names_local)
+        # and a table row keyed by another duty after the rest ("Duty in respect of research Set out
+        # how ..." does not open an answer on climate change drawn from the same table)
+        before = {c.chunk_id: self._before(c) for c in {s.chunk for s, _ in cands}} if duties else {}
         source_first = [(bool(named_docs) and s.chunk.doc_id not in named_docs,
-                         national and s.chunk.kind in LOCAL_KINDS) for s, _ in cands]
+                         national and s.chunk.kind in LOCAL_KINDS,
+                         bool(duties) and _in_another_duty_row(s, duties, before[s.chunk.chunk_id]))
+                        for s, _ in cands]
         ordered = answer_order(chosen if not counted else [i for i in chosen if i not in anchor_set], rel,
                                [strength(s.text) for s, _ in cands], cfg.requirement_margin,
                                _continuations(cands, chosen), source_first)
@@ -499,6 +511,14 @@ _STRENGTH_ORDER = {"must": 0, "should": 1, "other": 2, "may": 3}
 # draws a conclusion from it ("The plan should therefore cover these needs specifically.")
 _LEANING = re.compile(r"^(They|This|These|Those|It|Its|Their|Such|Both|The latter)\b|^[a-z]|"
                       r"^(\S+\s+){0,4}(?i:therefore|thus|hence)\b")
+
+
+def _in_another_duty_row(s: Sentence, duties: Sequence[str], before: Chunk | None = None) -> bool:
+    """The unit sits in a table row keyed by other duties than ``duties`` ("Duty in respect of research
+    Set out how ..." above the climate change row of the same passage); ``before``, the chunk before
+    in the document, for a row carried over from it (``assistant.rows``)."""
+    row = row_duties(s.chunk, s.lines[0] if s.lines else s.text, before)
+    return bool(row) and not set(row) & set(duties)
 
 
 def answer_order(chosen: Sequence[int], rel: np.ndarray, strengths: Sequence[str], margin: float,

@@ -149,7 +149,8 @@ class JfpService:
 
         extractive = ExtractiveAnswerer(self.embedder, term_weights=lambda: self.retriever.term_weights,
                                         stored_vectors=self._stored_sentence_vectors, topics=self.duty_topics,
-                                        following=self.retriever.next_chunk)
+                                        following=self.retriever.next_chunk,
+                                        preceding=self.retriever.previous_chunk)
         return AnswerBuilder(extractive, chat=self.chat, threshold=self.settings.abstain_threshold,
                              max_words=self.settings.answer_max_words,
                              corpus_stats=self._corpus_stats)

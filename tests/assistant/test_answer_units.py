@@ -204,6 +204,33 @@ def test_a_sub_item_whose_list_was_not_seen_is_never_quoted_alone(answerer):
     assert texts[texts.index(dangling.text) - 1].startswith("how the ICB will assess"), texts
 
 
+# as the Cornwall board paper's appendix 2 reaches the index: one passage holds several duties' rows
+DUTY_ROWS = ("Duty in respect of research Set out how the ICB will facilitate and promote research, and systematically "
+             "use evidence from research when exercising its functions.\n"
+             "This could include considering research when commissioning and recognising the research workforce in "
+             "workforce planning.\n"
+             "Duty as to climate change, etc. The plan should describe how the ICB and its partner trusts will deliver "
+             "against the targets and actions in Delivering a Net Zero NHS, including through aligning the JFP with "
+             "existing green plans.\n"
+             "Addressing the particular needs of children and young people\n"
+             "The plan must set out any steps that the ICB proposes to take to address the particular needs of children "
+             "and young persons under the age of 25.")
+
+
+def test_a_table_row_of_another_duty_does_not_open_the_answer(answerer):
+    # "What must the plan include on climate change?" asked of this table alone (``--doc``): the
+    # research row reads as a requirement and sits first, but the climate row is the answer
+    c = chunk(DUTY_ROWS, section="Appendix 2: Joint Forward Plan legislative requirements")
+    found = [ScoredChunk(chunk=c, score=1.0, rank=1)]
+    question = "What must the plan include on climate change?"
+    picks = [p.sentence.text for p in answerer.select(question, found, duties=("climate_change",))]
+    assert picks and "Net Zero NHS" in picks[0], picks
+    # asked about research, the research row leads
+    picks = [p.sentence.text for p in answerer.select("What must the plan include on research?", found,
+                                                       duties=("research",))]
+    assert picks and "research" in picks[0], picks
+
+
 # the shapes legal and board-paper text gives its lists, as the shipped PDFs come out of pypdf
 ROMAN = ("NHS England, ICBs and their partner NHS trusts and foundation trusts must have regard to the effects of "
          "their decision-making on three aspects:\n"
