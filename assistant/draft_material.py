@@ -22,7 +22,8 @@ import numpy as np
 from assistant.chunk_sentences import sentences_of, unfinished
 from assistant.citations import collapse, make_citation
 from assistant.duties import Duty, all_duties, duties_in_heading, get_duty, match_duties
-from assistant.requirements import find_requirements, row_duties
+from assistant.requirements import find_requirements
+from assistant.rows import row_duties
 from assistant.types import Chunk, Citation
 
 NATIONAL_KINDS = frozenset({"guidance", "briefing", "commentary"})  # everything else is the ICB's own
@@ -135,7 +136,7 @@ def _on_topic(duty: Duty, chunk: Chunk, sentence: str, before: Chunk | None = No
     """True when the sentence's table row is keyed by this duty (or, outside a table, its chunk is
     tagged with it); False when its row is keyed by another duty; None when nothing says.
 
-    A row is found by its label as ``jfp requirements`` finds it (``requirements.row_duties``: a
+    A row is found by its label as ``jfp requirements`` finds it (``rows.row_duties``: a
     table flattened to text, "Duty to promote education and training" on a line of its own above its
     sentences, or the last row of ``before``, the chunk before, carried over), else by a " | " cell
     break after a key that names a duty or a content area."""

@@ -214,4 +214,4 @@ def _under_another_duty(chunk: Chunk, duty_id: str) -> bool:
     return bool(named) and duty_id not in named
 
 
-__all__ = ["Requirement", "RequirementsResult", "find_requirements", "row_duties"]
+__all__ = ["Requirement", "RequirementsResult", "find_requirements"]

@@ -15,7 +15,7 @@ from assistant.draft import PLACEHOLDER, build_plan, section_headings
 from assistant.draft_material import NATIONAL_KINDS, with_its_items
 from assistant.duties import duty_ids, get_duty, match_duties, plan_order
 from assistant.errors import InputError, UnknownDutyError
-from assistant.requirements import row_duties
+from assistant.rows import row_duties
 from tests.conftest import jfp_env
 from tests.llm_server import FakeOpenAIServer, unreachable_base_url
 

@@ -56,7 +56,7 @@ def test_a_requirement_comes_from_its_own_row_of_a_requirements_table(corpus_ser
 def test_row_labels_of_a_table_are_told_from_prose():
     from dataclasses import replace
 
-    from assistant.requirements import row_duties
+    from assistant.rows import row_duties
     from assistant.types import Chunk
 
     text = ("Duty in respect of research Set out how the ICB will promote research.\n"
